@@ -1,0 +1,1 @@
+"""The one command-line entry point, `awol`: a thin layer over the Python API."""

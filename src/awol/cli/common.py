@@ -1,0 +1,45 @@
+"""What every command shares: the Typer app, clear errors with exit status 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from awol.scenario.load import ScenarioError, load_scenario
+from awol.scenario.schema import Scenario
+
+app = typer.Typer(
+    name="awol",
+    help="Simulate and analyse a coerced military manpower system: retention past term, desertion, pursuit, capture, coerced recruitment.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+USAGE_ERROR = 2
+
+
+def fail(lines: list[str] | str, *, title: str | None = None) -> NoReturn:
+    """Print one line per problem to stderr and exit with status 2."""
+    if isinstance(lines, str):
+        lines = [lines]
+    if title:
+        errors.print(f"[bold red]error:[/] {title}", highlight=False)
+        for line in lines:
+            errors.print(f"  {line}", highlight=False, markup=False)
+    else:
+        for line in lines:
+            errors.print(f"error: {line}", highlight=False, markup=False)
+    raise typer.Exit(USAGE_ERROR)
+
+
+def scenario_or_exit(path: str | Path) -> Scenario:
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        fail([str(p) for p in exc.problems], title=f"{exc.source}: {len(exc.problems)} problem(s)")

@@ -1,0 +1,60 @@
+"""The abstract region graph as arrays: kinds, routes, shortest-path next hops.
+
+Regions and routes are synthetic or the user's own, and carry no coordinates.
+Units (formations) are stationed round-robin on the front regions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from awol.model.interdiction import next_hops
+from awol.model.states import DESTINATIONS
+
+
+@dataclass(frozen=True)
+class Geography:
+    names: tuple[str, ...]
+    kinds: tuple[str, ...]
+    routes: tuple[tuple[int, int], ...]
+    route_checkpoints: np.ndarray      # [route] base checkpoints
+    route_index: np.ndarray            # [region, region] → route index, −1 if none
+    next_hop: np.ndarray               # [destination, region] next region
+    is_exit: np.ndarray                # [region] bool
+    base_search: np.ndarray            # [region] base search units
+    unit_region: np.ndarray            # [unit] front region of each unit
+
+    @property
+    def n_regions(self) -> int:
+        return len(self.names)
+
+
+def build_geography(pursuit, units: int) -> Geography:
+    names = tuple(r.name for r in pursuit.regions)
+    kinds = tuple(r.kind for r in pursuit.regions)
+    index = {n: i for i, n in enumerate(names)}
+    routes = tuple((index[r.a], index[r.b]) for r in pursuit.routes)
+    route_index = np.full((len(names), len(names)), -1, dtype=np.int64)
+    for k, (a, b) in enumerate(routes):
+        route_index[a, b] = route_index[b, a] = k
+    targets = {
+        "home": [i for i, k in enumerate(kinds) if k == "home"],
+        "exit": [i for i, k in enumerate(kinds) if k == "exit"],
+    }
+    # With no exit region in the graph, every deserter heads home.
+    targets["exit"] = targets["exit"] or targets["home"]
+    hops = np.stack([next_hops(len(names), list(routes), targets[d]) for d in DESTINATIONS])
+    fronts = np.array([i for i, k in enumerate(kinds) if k == "front"])
+    return Geography(
+        names=names,
+        kinds=kinds,
+        routes=routes,
+        route_checkpoints=np.array([r.checkpoints for r in pursuit.routes], dtype=float),
+        route_index=route_index,
+        next_hop=hops.astype(np.int64),
+        is_exit=np.array([k == "exit" for k in kinds]),
+        base_search=np.array([pursuit.search_units.get(n, 0.0) for n in names], dtype=float),
+        unit_region=fronts[np.arange(units) % len(fronts)].astype(np.int64),
+    )

@@ -1,0 +1,374 @@
+"""The one scenario type: every input of a run, validated once at the edge.
+
+Past `load_scenario`, code trusts a `Scenario`. Field names follow the domain of
+BRIEF.md (M1-M8); docstrings say which mechanism reads each block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Count = Annotated[int, Field(ge=0)]
+
+CHANNELS = ("volunteer", "mobilised", "detainee")
+ROLES = ("rear", "line", "assault")
+REGION_KINDS = ("front", "occupied", "border", "home", "exit")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Step(Strict):
+    """One step of a piecewise-constant schedule: `value` holds from `from` on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    start: dt.date = Field(alias="from")
+    value: float
+
+
+def _schedule_ordered(steps: list[Step]) -> list[Step]:
+    for before, after in zip(steps, steps[1:]):
+        if after.start <= before.start:
+            raise ValueError(
+                f"dates must be in increasing order: {after.start} follows {before.start}"
+            )
+    return steps
+
+
+Schedule = Annotated[list[Step], Field(min_length=1)]
+
+
+def _check_steps(steps: list[Step], lo: float, hi: float, what: str) -> list[Step]:
+    _schedule_ordered(steps)
+    for i, step in enumerate(steps):
+        if not lo <= step.value <= hi:
+            raise ValueError(f"[{i}].value: must be {what} (got {step.value})")
+    return steps
+
+
+class Simulation(Strict):
+    """Calendar and randomness of a run."""
+
+    start: dt.date
+    days: int = Field(ge=1, le=20_000)
+    seed: int = Field(ge=0, lt=2**63)
+
+
+class RiskTolerance(Strict):
+    """Beta distribution of personal risk tolerance in [0, 1] (mean and sd)."""
+
+    mean: Annotated[float, Field(gt=0.0, lt=1.0)]
+    sd: Annotated[float, Field(ge=0.0)]
+
+    @model_validator(mode="after")
+    def _feasible(self) -> "RiskTolerance":
+        if self.sd**2 >= self.mean * (1 - self.mean):
+            raise ValueError(
+                f"sd = {self.sd} is too large for mean {self.mean}: "
+                f"a beta distribution needs sd < {((self.mean * (1 - self.mean)) ** 0.5):.4f}"
+            )
+        return self
+
+
+def _shares(values: dict, what: str) -> dict:
+    total = sum(values.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{what} must sum to 1 (they sum to {total:g})")
+    return values
+
+
+class ChannelProfile(Strict):
+    """What a soldier of one recruitment channel looks like when he joins (M7)."""
+
+    term_months: dict[int, Probability] | None = Field(
+        description="distribution of contract terms in months; null for no term (mobilised)"
+    )
+    roles: dict[Literal["rear", "line", "assault"], Probability]
+    risk_tolerance: RiskTolerance
+
+    @field_validator("term_months")
+    @classmethod
+    def _terms(cls, v):
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("must list at least one term, or be null for no term")
+        for months in v:
+            if months < 1:
+                raise ValueError(f"term of {months} months: terms must be at least 1 month")
+        return _shares(v, "term shares")
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, v):
+        return _shares(v, "role shares")
+
+
+class Channels(Strict):
+    volunteer: ChannelProfile
+    mobilised: ChannelProfile
+    detainee: ChannelProfile
+
+
+class InitialCohort(Strict):
+    """Soldiers of one channel already serving on day 0."""
+
+    size: Count
+    started_within_months: NonNegative = Field(
+        description="contract starts spread uniformly over this many months before day 0"
+    )
+
+
+class Population(Strict):
+    volunteer: InitialCohort
+    mobilised: InitialCohort
+    detainee: InitialCohort
+    units: int = Field(ge=1, le=10_000, description="formations, the peer groups of M3")
+
+
+class Policy(Strict):
+    """Command levers over time (M1, M2, M6), each a piecewise-constant schedule."""
+
+    release_at_term: Schedule
+    assault_share_retained: Schedule
+    assault_share_returned: Schedule
+    prosecution_share: Schedule
+    suspended_share: Schedule
+    amnesty: Schedule
+
+    @field_validator("*")
+    @classmethod
+    def _probabilities(cls, v):
+        return _check_steps(v, 0.0, 1.0, "a probability in [0, 1]")
+
+
+class RoleRates(Strict):
+    rear: Probability
+    line: Probability
+    assault: Probability
+
+
+class Casualties(Strict):
+    """Daily death and wounding probabilities by role, scaled by combat intensity (M2)."""
+
+    death_per_day: RoleRates
+    wound_per_day: RoleRates
+    intensity: Schedule
+    recovery_days: Positive
+    discharge_share: Probability
+
+    @field_validator("intensity")
+    @classmethod
+    def _intensity(cls, v):
+        return _check_steps(v, 0.0, 100.0, "a multiplier in [0, 100]")
+
+
+class ChannelWeights(Strict):
+    volunteer: float
+    mobilised: float
+    detainee: float
+
+
+class Desertion(Strict):
+    """Coefficients of the desertion hazard (M3); see model/desertion.py for the form."""
+
+    form: Literal["loglinear"]
+    base_per_day: Probability
+    risk_weight: float
+    risk_reference_per_day: Positive
+    grievance_weight: float
+    channel_weight: ChannelWeights
+    deterrence_weight: NonNegative
+    arrest_k: Positive
+    peer_weight: NonNegative
+    peer_memory_days: Positive
+    hospital_opportunity: NonNegative
+    risk_tolerance_weight: float
+    exit_share: Probability
+
+
+class Region(Strict):
+    name: Annotated[str, Field(min_length=1)]
+    kind: Literal["front", "occupied", "border", "home", "exit"]
+
+
+class Route(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    a: str = Field(alias="from")
+    b: str = Field(alias="to")
+    checkpoints: NonNegative
+
+
+class Adaptive(Strict):
+    """Command response to recent desertions (M4)."""
+
+    enabled: bool
+    lag_days: Count
+    window_days: int = Field(ge=1)
+    search_per_desertion: NonNegative
+    checkpoints_per_desertion: NonNegative
+    adjust_per_day: Probability
+    max_search_units: NonNegative
+    max_checkpoints: NonNegative
+
+
+class Pursuit(Strict):
+    """Abstract region graph, checkpoints, search units, and how deserters move (M4, M5)."""
+
+    regions: list[Region] = Field(min_length=2)
+    routes: list[Route] = Field(min_length=1)
+    search_units: dict[str, NonNegative]
+    move_per_day: Probability
+    checkpoint_k: NonNegative
+    search_k: NonNegative
+    search_max_per_day: Probability
+    surrender_per_day: Probability
+    amnesty_surrender_multiplier: NonNegative
+    detention_days: Positive
+    adaptive: Adaptive
+
+    @model_validator(mode="after")
+    def _graph(self) -> "Pursuit":
+        names = [r.name for r in self.regions]
+        problems = []
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            problems.append(f"regions: names must be unique; repeated: {duplicates}")
+        known = set(names)
+        for i, route in enumerate(self.routes):
+            for end, name in (("from", route.a), ("to", route.b)):
+                if name not in known:
+                    problems.append(
+                        f"routes[{i}].{end}: unknown region {name!r}; known regions: {', '.join(sorted(known))}"
+                    )
+        for name in self.search_units:
+            if name not in known:
+                problems.append(
+                    f"search_units.{name}: unknown region; known regions: {', '.join(sorted(known))}"
+                )
+        kinds = {r.kind for r in self.regions}
+        for needed in ("front", "home"):
+            if needed not in kinds:
+                problems.append(f"regions: at least one region of kind {needed!r} is required")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class MobilisationWave(Strict):
+    start: dt.date
+    size: Count
+    days: int = Field(ge=1)
+
+
+class ForceTarget(Strict):
+    """Goal-seeking recruitment: close a shortfall of the on-duty force (M7)."""
+
+    size: Count
+    channel: Literal["volunteer", "detainee", "mobilised"]
+    closing_days: Positive
+    max_per_day: NonNegative
+
+
+class Recruitment(Strict):
+    """Inflows of new soldiers by channel (M7)."""
+
+    volunteer_per_day: NonNegative
+    bonus: Schedule
+    bonus_reference: Positive
+    bonus_elasticity: NonNegative
+    detentions_per_day: Schedule
+    detainee_acceptance: Schedule
+    mobilisation: list[MobilisationWave] = Field(default_factory=list)
+    force_target: ForceTarget | None = None
+
+    @field_validator("bonus", "detentions_per_day")
+    @classmethod
+    def _nonneg(cls, v):
+        return _check_steps(v, 0.0, float("inf"), "non-negative")
+
+    @field_validator("detainee_acceptance")
+    @classmethod
+    def _prob(cls, v):
+        return _check_steps(v, 0.0, 1.0, "a probability in [0, 1]")
+
+
+class ArticleShares(Strict):
+    awol: Probability
+    disobedience: Probability
+    desertion: Probability
+
+    @model_validator(mode="after")
+    def _sum(self) -> "ArticleShares":
+        _shares(self.model_dump(), "article shares")
+        return self
+
+
+class Observation(Strict):
+    """What the public sees of prosecutions (M8)."""
+
+    reporting_share: Probability
+    filing_lag_days: NonNegative
+    verdict_lag_days: NonNegative
+    article_shares: ArticleShares
+
+
+class Scenario(Strict):
+    """A whole scenario. `load_scenario` attaches the resolved file and its annotations."""
+
+    _raw: dict = PrivateAttr(default_factory=dict)
+    _annotations: dict = PrivateAttr(default_factory=dict)
+    _hash: str = PrivateAttr(default="")
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str
+    simulation: Simulation
+    channels: Channels
+    population: Population
+    policy: Policy
+    casualties: Casualties
+    desertion: Desertion
+    pursuit: Pursuit
+    recruitment: Recruitment
+    observation: Observation
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "Scenario":
+        initial = sum(getattr(self.population, c).size for c in CHANNELS)
+        inflow = (
+            self.recruitment.volunteer_per_day
+            + max(s.value for s in self.recruitment.detentions_per_day)
+            + sum(w.size for w in self.recruitment.mobilisation)
+        )
+        if initial == 0 and inflow == 0 and self.recruitment.force_target is None:
+            raise ValueError(
+                "population: the population is empty (no initial soldiers and no recruitment); "
+                "give at least one channel a size > 0"
+            )
+        return self
+
+    @property
+    def end(self) -> dt.date:
+        return self.simulation.start + dt.timedelta(days=self.simulation.days - 1)
+
+    @property
+    def raw(self) -> dict:
+        """The resolved scenario tree (after `extends`), annotations included."""
+        return self._raw
+
+    @property
+    def annotations(self) -> dict:
+        """`{path: Annotation}` for every parameter declared with a value, range or source."""
+        return self._annotations
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 of the resolved scenario tree: equal trees, equal hashes."""
+        return self._hash

@@ -1,0 +1,1 @@
+"""Results on disk: one directory per run (Parquet + manifest), written atomically."""
