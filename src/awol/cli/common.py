@@ -29,12 +29,12 @@ def fail(lines: list[str] | str, *, title: str | None = None) -> NoReturn:
     if isinstance(lines, str):
         lines = [lines]
     if title:
-        errors.print(f"[bold red]error:[/] {title}", highlight=False)
+        errors.print(f"[bold red]error:[/] {title}", highlight=False, soft_wrap=True)
         for line in lines:
-            errors.print(f"  {line}", highlight=False, markup=False)
+            errors.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
     else:
         for line in lines:
-            errors.print(f"error: {line}", highlight=False, markup=False)
+            errors.print(f"error: {line}", highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(USAGE_ERROR)
 
 

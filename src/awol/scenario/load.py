@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import re
+
 import yaml
 from pydantic import ValidationError
 
@@ -36,6 +38,9 @@ class Problem:
         shown = "" if self.value is _MISSING else f" (got {_short(self.value)})"
         where = self.path or "<file>"
         return f"{where}: {self.message}{shown}"
+
+
+_SUBPATH = re.compile(r"^(\[\d+\])?[A-Za-z_][\w\[\].]*$|^\[\d+\][\w\[\].]*$")
 
 
 class _Missing:
@@ -188,10 +193,10 @@ def _problems_from(exc: ValidationError) -> list[Problem]:
             continue
         message = error["msg"].removeprefix("Value error, ")
         if kind == "value_error":
-            for part in message.split("; "):
+            for part in message.split("\n"):
                 head, sep, rest = part.partition(": ")
-                if sep and (head.startswith("[") or head.startswith(("routes[", "search_units.", "regions"))):
-                    sub = head if head.startswith("[") else "." + head
+                if sep and _SUBPATH.match(head):
+                    sub = head if head.startswith("[") else ("." + head if path else head)
                     problems.append(Problem(path + sub, _MISSING, rest))
                 else:
                     problems.append(Problem(path, _MISSING, part))

@@ -246,19 +246,19 @@ class Pursuit(Strict):
             for end, name in (("from", route.a), ("to", route.b)):
                 if name not in known:
                     problems.append(
-                        f"routes[{i}].{end}: unknown region {name!r}; known regions: {', '.join(sorted(known))}"
+                        f"routes[{i}].{end}: unknown region {name!r} (known regions: {', '.join(sorted(known))})"
                     )
         for name in self.search_units:
             if name not in known:
                 problems.append(
-                    f"search_units.{name}: unknown region; known regions: {', '.join(sorted(known))}"
+                    f"search_units.{name}: unknown region (known regions: {', '.join(sorted(known))})"
                 )
         kinds = {r.kind for r in self.regions}
         for needed in ("front", "home"):
             if needed not in kinds:
                 problems.append(f"regions: at least one region of kind {needed!r} is required")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -349,8 +349,8 @@ class Scenario(Strict):
         )
         if initial == 0 and inflow == 0 and self.recruitment.force_target is None:
             raise ValueError(
-                "population: the population is empty (no initial soldiers and no recruitment); "
-                "give at least one channel a size > 0"
+                "population: the population is empty (no initial soldiers and no recruitment): "
+                "give at least one channel a size > 0, or a recruitment inflow"
             )
         return self
 

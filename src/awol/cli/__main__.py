@@ -1,0 +1,3 @@
+from awol.cli.main import app
+
+app(prog_name="awol")

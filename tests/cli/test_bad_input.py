@@ -1,0 +1,138 @@
+"""Every bad input gets one clear line per problem and exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from awol.cli.main import app
+from awol.scenario.load import read_tree
+from tests.scenarios import small_tree
+
+runner = CliRunner()
+
+
+def write(tmp_path, tree, name="scenario.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(tree, sort_keys=False))
+    return path
+
+
+def invoke(*args):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output + (result.stderr or "")
+    return result
+
+
+def baseline():
+    return copy.deepcopy(read_tree("baseline"))
+
+
+def expect_problem(tmp_path, tree, *fragments):
+    result = invoke("validate", write(tmp_path, tree))
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert any(all(f in line for f in fragments) for line in lines), result.stderr
+    return result
+
+
+def test_malformed_yaml(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: x\nsimulation: {start: 2022-09-24, days: [\n")
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    assert "malformed YAML at line" in result.stderr
+
+
+def test_unknown_field(tmp_path):
+    tree = baseline()
+    tree["pursuit"]["teleport"] = True
+    expect_problem(tmp_path, tree, "pursuit.teleport", "unknown field")
+
+
+def test_missing_field(tmp_path):
+    tree = baseline()
+    del tree["simulation"]["seed"]
+    expect_problem(tmp_path, tree, "simulation.seed", "required field is missing")
+
+
+def test_probability_outside_unit_interval(tmp_path):
+    tree = baseline()
+    tree["desertion"]["exit_share"] = -0.2
+    expect_problem(tmp_path, tree, "desertion.exit_share", "greater than or equal to 0", "-0.2")
+
+
+def test_negative_size(tmp_path):
+    tree = baseline()
+    tree["population"]["detainee"]["size"] = -100
+    expect_problem(tmp_path, tree, "population.detainee.size", "-100")
+
+
+def test_dates_out_of_order(tmp_path):
+    tree = baseline()
+    tree["recruitment"]["bonus"][1]["from"] = "2021-01-01"
+    expect_problem(tmp_path, tree, "recruitment.bonus", "increasing order")
+
+
+def test_route_to_unknown_region(tmp_path):
+    tree = baseline()
+    tree["pursuit"]["routes"].append({"from": "border", "to": "atlantis", "checkpoints": 1})
+    expect_problem(tmp_path, tree, "pursuit.routes[9].to", "'atlantis'", "known regions")
+
+
+def test_empty_population(tmp_path):
+    tree = small_tree()
+    for channel in ("volunteer", "mobilised", "detainee"):
+        tree["population"][channel]["size"] = 0
+    tree["recruitment"]["volunteer_per_day"] = 0
+    tree["recruitment"]["mobilisation"] = []
+    for step in tree["recruitment"]["detentions_per_day"]:
+        step["value"] = 0
+    expect_problem(tmp_path, tree, "population", "empty")
+
+
+def test_all_problems_reported_together_by_run(tmp_path):
+    tree = baseline()
+    tree["population"]["volunteer"]["size"] = -1
+    tree["policy"]["suspended_share"][0]["value"] = 2
+    result = invoke("run", write(tmp_path, tree), "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "population.volunteer.size" in result.stderr
+    assert "policy.suspended_share[0].value" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_file():
+    result = invoke("validate", "no-such-scenario.yaml")
+    assert result.exit_code == 2
+    assert "no such file or bundled scenario" in result.stderr
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--days", "0"], "--days: 0"),
+    (["--engine", "warp"], "--engine: 'warp'"),
+])
+def test_bad_options(tmp_path, args, fragment):
+    result = invoke("run", write(tmp_path, small_tree(days=5)), "--out", tmp_path / "out", *args)
+    assert result.exit_code == 2
+    assert fragment in result.stderr
+
+
+def test_existing_run_is_not_overwritten(tmp_path):
+    scenario = write(tmp_path, small_tree(days=5))
+    out = tmp_path / "out"
+    first = invoke("run", scenario, "--out", out)
+    assert first.exit_code == 0, first.output
+    before = (out / "daily.parquet").read_bytes()
+    manifest = (out / "manifest.json").read_text()
+    second = invoke("run", scenario, "--out", out, "--seed", "99")
+    assert second.exit_code == 2
+    assert "already holds a run" in second.stderr
+    assert (out / "daily.parquet").read_bytes() == before
+    assert (out / "manifest.json").read_text() == manifest
+    third = invoke("run", scenario, "--out", out, "--seed", "99", "--overwrite")
+    assert third.exit_code == 0
+    assert (out / "daily.parquet").read_bytes() != before

@@ -1,0 +1,52 @@
+"""Conservation: every soldier is in exactly one status each day, and every stock
+equals yesterday's stock plus its inflows minus its outflows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import awol
+from awol.model.states import CHANNELS, STATUSES, TRANSITIONS, SERVING, flow_column
+from tests.scenarios import small_scenario
+
+
+@pytest.fixture(scope="module", params=["baseline", "amnesty", "detainee-recruitment"])
+def run(request):
+    scenario = small_scenario(request.param, scale=0.01, days=400)
+    return scenario, awol.simulate(scenario, seed=7)
+
+
+def test_every_soldier_in_exactly_one_status(run):
+    scenario, daily = run
+    initial = sum(getattr(scenario.population, c).size for c in CHANNELS)
+    ever = initial + daily["recruits"].cumsum()
+    in_some_status = daily[list(STATUSES)].sum(axis=1)
+    np.testing.assert_array_equal(in_some_status, ever)
+
+
+def test_each_stock_equals_inflows_minus_outflows(run):
+    scenario, daily = run
+    initial = sum(getattr(scenario.population, c).size for c in CHANNELS)
+    for code, status in enumerate(STATUSES):
+        before = np.r_[initial if code == SERVING else 0, daily[status].to_numpy()[:-1]]
+        inflow = sum((daily[flow_column(a, b)] for a, b in TRANSITIONS if b == code), start=0)
+        outflow = sum((daily[flow_column(a, b)] for a, b in TRANSITIONS if a == code), start=0)
+        if code == SERVING:
+            inflow = inflow + daily["recruits"]
+        np.testing.assert_array_equal(daily[status], before + inflow - outflow, err_msg=status)
+
+
+def test_breakdowns_add_up(run):
+    _, daily = run
+    np.testing.assert_array_equal(daily[[f"on_duty_{r}" for r in ("rear", "line", "assault")]].sum(axis=1), daily["on_duty"])
+    np.testing.assert_array_equal(daily[[f"on_duty_{c}" for c in CHANNELS]].sum(axis=1), daily["on_duty"])
+    np.testing.assert_array_equal(daily[[f"desertions_{c}" for c in CHANNELS]].sum(axis=1), daily["new_desertions"])
+    np.testing.assert_array_equal(
+        daily["captures"] + daily["surrenders"], daily[flow_column(3, 4)]
+    )
+    killed = daily[flow_column(0, 7)] + daily[flow_column(1, 7)]
+    np.testing.assert_array_equal(daily["deaths"], killed)
+    assert (daily["deaths_returned"] <= daily["deaths"]).all()
+    assert (daily["on_duty_returned"] <= daily["on_duty"]).all()
+    assert daily["cases_filed"].sum() <= daily["cases_opened"].sum()
