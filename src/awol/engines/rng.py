@@ -3,8 +3,8 @@
 A soldier's uniform on a day is a pure function of the run key, his id, the day
 and a stream number, so it does not matter which thread or worker computes it, or
 in what order: results are identical whatever the split. The mixer is SplitMix64's
-finaliser (Steele, Lea & Flood 2014) applied twice, which passes BigCrush as a
-counter-based generator.
+finaliser (Steele, Lea & Flood 2014), applied once to key the soldier and once more
+to key the day; further streams of the same soldier-day are mixed again.
 
 Aggregate draws (recruits per day, court-case lags) use NumPy's Philox generator
 seeded by `numpy.random.SeedSequence([seed, purpose])`, consumed in day order.

@@ -1,9 +1,10 @@
 """M4 Command response (claim C4).
 
 Search units (per region) and checkpoints (per route) follow the scenario's base
-allocation, or, with `adaptive.enabled`, grow with recent desertions:
+allocation times a fixed schedule L(t) (`pursuit.level`, default 1), or, with
+`adaptive.enabled`, grow with recent desertions:
 
-    target(t) = min(cap, base + g · D̄(t − lag)),
+    target(t) = min(cap, base · L(t) + g · D̄(t − lag)),
     level(t+1) = level(t) + a · (target(t) − level(t)),
 
 with D̄ the mean daily desertions over `window_days` ending `lag_days` ago, gain g

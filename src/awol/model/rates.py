@@ -81,6 +81,10 @@ def make_plan(scenario: Scenario, days: int | None = None) -> Plan:
     schedules["bonus"] = schedule_values(rec.bonus, start, days)
     schedules["detentions"] = schedule_values(rec.detentions_per_day, start, days)
     schedules["acceptance"] = schedule_values(rec.detainee_acceptance, start, days)
+    pursuit_level = scenario.pursuit.level
+    schedules["pursuit_level"] = (
+        schedule_values(pursuit_level, start, days) if pursuit_level else np.ones(days)
+    )
     return Plan(
         scenario=scenario,
         days=days,
@@ -99,8 +103,9 @@ class Dynamics:
     def __init__(self, plan: Plan):
         self.plan = plan
         geo = plan.geography
-        self.search_total = float(geo.base_search.sum())
-        self.checkpoint_total = float(geo.route_checkpoints.sum())
+        level = plan.schedules["pursuit_level"][0]
+        self.search_total = float(geo.base_search.sum()) * level
+        self.checkpoint_total = float(geo.route_checkpoints.sum()) * level
         self.desertion_history = np.zeros(plan.days)
         self.peer_level = np.zeros(plan.scenario.population.units)
 
@@ -114,7 +119,10 @@ class Dynamics:
                 self.peer_level, agg.desertions_by_unit, agg.on_duty_by_unit, des.peer_memory_days
             )
             if pursuit.adaptive.enabled:
-                self._adapt(t)
+                self._adapt(t, s["pursuit_level"])
+            else:
+                self.search_total = float(geo.base_search.sum()) * s["pursuit_level"]
+                self.checkpoint_total = float(geo.route_checkpoints.sum()) * s["pursuit_level"]
         search = command.allocate(self.search_total, geo.base_search)
         checkpoints = command.allocate(self.checkpoint_total, geo.route_checkpoints)
 
@@ -188,14 +196,14 @@ class Dynamics:
     def record(self, t: int, desertions: int) -> None:
         self.desertion_history[t] = desertions
 
-    def _adapt(self, t: int) -> None:
+    def _adapt(self, t: int, level: float) -> None:
         geo, ad = self.plan.geography, self.plan.scenario.pursuit.adaptive
         recent = command.recent_desertions(self.desertion_history, t, ad.lag_days, ad.window_days)
         search_target = command.adaptive_target(
-            geo.base_search.sum(), ad.search_per_desertion, recent, ad.max_search_units
+            geo.base_search.sum() * level, ad.search_per_desertion, recent, ad.max_search_units
         )
         checkpoint_target = command.adaptive_target(
-            geo.route_checkpoints.sum(), ad.checkpoints_per_desertion, recent, ad.max_checkpoints
+            geo.route_checkpoints.sum() * level, ad.checkpoints_per_desertion, recent, ad.max_checkpoints
         )
         self.search_total = command.adjust(self.search_total, search_target, ad.adjust_per_day)
         self.checkpoint_total = command.adjust(self.checkpoint_total, checkpoint_target, ad.adjust_per_day)

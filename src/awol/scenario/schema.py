@@ -232,7 +232,16 @@ class Pursuit(Strict):
     surrender_per_day: Probability
     amnesty_surrender_multiplier: NonNegative
     detention_days: Positive
+    level: Schedule | None = Field(
+        default=None,
+        description="multiplier of the base search units and checkpoints over time (fixed schedule); default 1",
+    )
     adaptive: Adaptive
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, v):
+        return v if v is None else _check_steps(v, 0.0, 1000.0, "a multiplier in [0, 1000]")
 
     @model_validator(mode="after")
     def _graph(self) -> "Pursuit":
