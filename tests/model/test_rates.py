@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from awol.model.rates import Aggregate, Dynamics, make_plan
-from tests.scenarios import small_scenario
+from awol.scenario.load import scenario_from_tree
+from tests.scenarios import small_scenario, small_tree
 
 
 def quiet(units: int, regions: int) -> Aggregate:
@@ -13,11 +14,9 @@ def quiet(units: int, regions: int) -> Aggregate:
 
 
 def test_fixed_pursuit_schedule_scales_search_and_checkpoints():
-    scenario = small_scenario(
-        days=30,
-        pursuit__adaptive__enabled=False,
-        pursuit__level=[{"from": "2022-09-24", "value": 1.0}, {"from": "2022-10-04", "value": 2.0}],
-    )
+    tree = small_tree(days=30, pursuit__adaptive__enabled=False)
+    tree["pursuit"]["level"] = [{"from": "2022-09-24", "value": 1.0}, {"from": "2022-10-04", "value": 2.0}]
+    scenario = scenario_from_tree(tree)
     plan = make_plan(scenario)
     dynamics = Dynamics(plan)
     agg = quiet(scenario.population.units, plan.geography.n_regions)
