@@ -39,3 +39,14 @@ def small_tree(name: str = "baseline", *, scale: float = 0.01, days: int = 120, 
 
 def small_scenario(name: str = "baseline", **kwargs):
     return scenario_from_tree(small_tree(name, **kwargs), source=f"small {name}")
+
+
+def without_anyone(tree: dict) -> dict:
+    """Empty the population and every inflow: the scenario must then be rejected."""
+    for channel in ("volunteer", "mobilised", "detainee"):
+        tree["population"][channel]["size"] = 0
+    tree["recruitment"]["volunteer_per_day"] = 0
+    tree["recruitment"]["mobilisation"] = []
+    for step in tree["recruitment"]["detentions_per_day"]:
+        step["value"] = 0
+    return tree

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from awol.cli.main import app
 from awol.scenario.load import read_tree
-from tests.scenarios import small_tree
+from tests.scenarios import small_tree, without_anyone
 
 runner = CliRunner()
 
@@ -84,13 +84,7 @@ def test_route_to_unknown_region(tmp_path):
 
 
 def test_empty_population(tmp_path):
-    tree = small_tree()
-    for channel in ("volunteer", "mobilised", "detainee"):
-        tree["population"][channel]["size"] = 0
-    tree["recruitment"]["volunteer_per_day"] = 0
-    tree["recruitment"]["mobilisation"] = []
-    for step in tree["recruitment"]["detentions_per_day"]:
-        step["value"] = 0
+    tree = without_anyone(small_tree())
     expect_problem(tmp_path, tree, "population", "empty")
 
 

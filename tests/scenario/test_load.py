@@ -8,6 +8,7 @@ import pytest
 
 from awol.scenario.load import ScenarioError, bundled_scenarios, load_scenario, read_tree, scenario_from_tree
 from awol.scenario.provenance import get_path, set_path
+from tests.scenarios import without_anyone
 
 BUNDLED = ["baseline", "honour-contracts", "more-checkpoints", "detainee-recruitment", "mobilisation-instead", "amnesty"]
 
@@ -95,13 +96,7 @@ def test_unknown_and_missing_fields():
 
 
 def test_empty_population():
-    tree = baseline_tree()
-    for channel in ("volunteer", "mobilised", "detainee"):
-        tree["population"][channel]["size"] = 0
-    tree["recruitment"]["volunteer_per_day"] = 0
-    tree["recruitment"]["mobilisation"] = []
-    for step in tree["recruitment"]["detentions_per_day"]:
-        step["value"] = 0
+    tree = without_anyone(baseline_tree())
     (problem,) = problems_of(tree)
     assert "population is empty" in problem
 

@@ -119,6 +119,18 @@ def _move(c, src, dst, cnt):
     cnt[c, O.FLOW + src * 9 + dst] += 1
 
 
+@njit(cache=True, inline="always")
+def _desert(c, i, src, t, h, exit_share, status, channel, unit, destination, times_deserted, status_day, cnt, unit_cnt):
+    """M3: soldier i leaves status `src` for at large, heading home or for the exit."""
+    status[i] = AT_LARGE
+    _move(c, src, AT_LARGE, cnt)
+    cnt[c, O.DESERTIONS_CHANNEL + channel[i]] += 1
+    unit_cnt[c, 0, unit[i]] += 1
+    destination[i] = EXIT if rng.uniform(h, 1) < exit_share else HOME
+    times_deserted[i] += 1
+    status_day[i] = t
+
+
 @njit(parallel=True, cache=True)
 def step_day(
     t, key, n,
@@ -178,13 +190,8 @@ def step_day(
                         cnt[c, O.WOUNDS_ROLE + r] += 1
                         status_day[i] = t
                     elif u < dp + wp + (1.0 - dp - wp) * hp:  # M3
-                        status[i] = AT_LARGE
-                        _move(c, s, AT_LARGE, cnt)
-                        cnt[c, O.DESERTIONS_CHANNEL + channel[i]] += 1
-                        unit_cnt[c, 0, unit[i]] += 1
-                        destination[i] = EXIT if rng.uniform(h, 1) < exit_share else HOME
-                        times_deserted[i] += 1
-                        status_day[i] = t
+                        _desert(c, i, s, t, h, exit_share, status, channel, unit, destination,
+                                times_deserted, status_day, cnt, unit_cnt)
             elif s == HOSPITAL:
                 hp = desert[2, r, channel[i], unit[i]] * tolerance[i]
                 if hp > 1.0:
@@ -199,13 +206,8 @@ def step_day(
                     _move(c, HOSPITAL, status[i], cnt)
                     status_day[i] = t
                 elif u < recover + (1.0 - recover) * hp:  # M3, opportunity
-                    status[i] = AT_LARGE
-                    _move(c, HOSPITAL, AT_LARGE, cnt)
-                    cnt[c, O.DESERTIONS_CHANNEL + channel[i]] += 1
-                    unit_cnt[c, 0, unit[i]] += 1
-                    destination[i] = EXIT if rng.uniform(h, 1) < exit_share else HOME
-                    times_deserted[i] += 1
-                    status_day[i] = t
+                    _desert(c, i, HOSPITAL, t, h, exit_share, status, channel, unit, destination,
+                            times_deserted, status_day, cnt, unit_cnt)
             elif s == AT_LARGE:
                 g = region[i]
                 ps = search_capture[g]
