@@ -23,7 +23,7 @@ def recent_desertions(history: np.ndarray, today: int, lag: int, window: int) ->
     """Mean daily desertions over the `window` days ending `lag` days before today."""
     stop = max(0, today - lag)
     start = max(0, stop - window)
-    return float(history[start:stop].mean()) if stop > start else 0.0
+    return float(history[start:stop].sum()) / (stop - start) if stop > start else 0.0
 
 
 def adaptive_target(base_total: float, per_desertion: float, recent: float, cap: float) -> float:
