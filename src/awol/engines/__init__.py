@@ -9,7 +9,7 @@ import pandas as pd
 
 from awol.scenario.schema import Scenario
 
-ENGINES = ("agents",)
+ENGINES = ("agents", "cohorts")
 
 from awol.progress import Progress
 
@@ -35,9 +35,14 @@ def simulate(
     days = scenario.simulation.days if days is None else int(days)
     if days < 1:
         raise ValueError(f"days: {days} must be at least 1")
-    from awol.engines.agents import simulate_agents
+    if engine == "cohorts":
+        from awol.engines.cohorts import simulate_cohorts
 
-    counts, search_units, checkpoints, _, _ = simulate_agents(scenario, seed, days, progress)
+        counts, search_units, checkpoints, _ = simulate_cohorts(scenario, seed, days, progress)
+    else:
+        from awol.engines.agents import simulate_agents
+
+        counts, search_units, checkpoints, _, _ = simulate_agents(scenario, seed, days, progress)
     return daily_table(
         counts,
         start=scenario.simulation.start,

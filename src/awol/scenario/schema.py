@@ -329,6 +329,14 @@ class Observation(Strict):
     article_shares: ArticleShares
 
 
+class Cohorts(Strict):
+    """Settings of the cohort engine (docs/engines.md). Risk tolerance is continuous in the
+    agent engine; the cohort engine groups it into `risk_bins` equal-probability bins, each
+    with the conditional mean of the personal hazard factor (the one approximation)."""
+
+    risk_bins: int = Field(default=16, ge=1, le=255, description="risk-tolerance bins of the cohort engine")
+
+
 class Scenario(Strict):
     """A whole scenario. `load_scenario` attaches the resolved file and its annotations."""
 
@@ -347,6 +355,7 @@ class Scenario(Strict):
     pursuit: Pursuit
     recruitment: Recruitment
     observation: Observation
+    cohorts: Cohorts = Field(default_factory=Cohorts)
 
     @model_validator(mode="after")
     def _not_empty(self) -> "Scenario":

@@ -1,0 +1,651 @@
+"""The cohort engine: soldiers who are exchangeable for every mechanism share one record.
+
+A cohort is a count of soldiers with the same key: status, role, channel, unit,
+contract-end day (or TERM_DECIDED / NO_TERM), risk-tolerance level, ever-deserted
+flag, and while at large their region and destination, while detained their
+sentence. Each day every cohort's members are split over the same competing events,
+in the same order and with the same `DayRates`, as the agent kernel
+(`engines.agents.step_day`): a multinomial draw per cohort. The aggregate feedback
+(at large by region, on duty and desertions by unit) is formed the same way, so
+the output has the agent engine's distribution, up to the one approximation:
+risk tolerance is grouped into equal-probability bins (scenario `cohorts.risk_bins`),
+each carrying the conditional mean of the personal factor exp(β_tol (τ − ½)).
+
+The same kernel in `EXPECT` mode replaces every draw by its expectation: that is
+the exact expected course for scenarios whose hazards do not depend on the state
+(`engines.expectation`), with quadrature levels in place of bins.
+
+Keys that can no longer matter are merged: a contract-end day already passed is
+stored as tomorrow's (only `t ≥ end` is ever asked), region and destination are
+dropped outside `at large`, the sentence outside `detained`, and absorbing states
+keep only their totals. The number of cohorts is thus bounded by the key space,
+not by the number of soldiers.
+
+Draws use NumPy's Philox generator (`rng.generator(seed, rng.COHORTS)`), consumed
+in a fixed order by one thread: same scenario and seed, same output.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from numba import njit
+
+from awol.engines import outputs as O
+from awol.engines import rng
+from awol.model import contracts
+from awol.model.rates import Aggregate, Dynamics, make_plan
+from awol.model.states import (
+    ASSAULT, AT_LARGE, CHANNELS, DETAINED, ESCAPED, EXIT, HOME, HOSPITAL, IMPRISONED,
+    KILLED, NOT_PROSECUTED, PRISON, RELEASED, RETAINED, ROLES, SERVING, SUSPENDED,
+)
+from awol.scenario.schema import Scenario
+
+DRAW, EXPECT = 0, 1
+NO_TERM = contracts.NO_TERM
+TERM_DECIDED = contracts.TERM_DECIDED
+_CE_NONE = (1 << 20) - 1       # key code of NO_TERM
+_CE_DECIDED = (1 << 20) - 2    # key code of TERM_DECIDED
+NO_OFFSET = -(1 << 40)         # arrival cell without a term
+N_FIELDS = 10                  # status, role, channel, unit, level, flag, dest, region, sentence, ce
+F_STATUS, F_ROLE, F_CHANNEL, F_UNIT, F_LEVEL, F_FLAG, F_DEST, F_REGION, F_SENTENCE, F_CE = range(N_FIELDS)
+
+
+# ---------------------------------------------------------------- risk-tolerance levels
+
+def _beta_params(mean: float, sd: float) -> tuple[float, float]:
+    nu = mean * (1 - mean) / sd**2 - 1
+    return mean * nu, (1 - mean) * nu
+
+
+def binned_levels(scenario: Scenario, bins: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Personal hazard factors and probabilities [channel, level] for the cohort engine.
+
+    Bins are equal-probability quantile bins of the channel's Beta risk tolerance;
+    each carries E[exp(β_tol (τ − ½)) | τ in bin], by 32-point Gauss–Legendre in
+    probability space (τ = Q(p), Q the Beta quantile), so the mean factor, hence the
+    mean hazard of a recruit, is that of the continuous model.
+    """
+    from scipy.special import betaincinv
+
+    bins = bins or scenario.cohorts.risk_bins
+    weight = scenario.desertion.risk_tolerance_weight
+    factors = np.ones((3, bins))
+    probs = np.zeros((3, bins))
+    x, w = np.polynomial.legendre.leggauss(32)
+    for c, name in enumerate(CHANNELS):
+        rt = getattr(scenario.channels, name).risk_tolerance
+        if rt.sd == 0:
+            factors[c, 0] = np.exp(weight * (rt.mean - 0.5))
+            probs[c, 0] = 1.0
+            continue
+        a, b = _beta_params(rt.mean, rt.sd)
+        for k in range(bins):
+            p = (k + (x + 1) / 2) / bins
+            tau = betaincinv(a, b, p)
+            factors[c, k] = np.sum(w / 2 * np.exp(weight * (tau - 0.5)))
+            probs[c, k] = 1.0 / bins
+    return factors, probs
+
+
+def quadrature_levels(scenario: Scenario, nodes: int = 48) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss–Jacobi nodes and weights [channel, level] for the exact expectation.
+
+    With τ ~ Beta(a, b), x = 2τ − 1 has weight (1 − x)^(b−1) (1 + x)^(a−1), so the
+    Gauss–Jacobi rule with α = b − 1, β = a − 1 integrates E[g(τ)] exactly for
+    polynomials g of degree < 2·nodes, and to machine precision for the smooth
+    (entire) functions of τ that the expected counts are.
+    """
+    from scipy.special import roots_jacobi
+
+    weight = scenario.desertion.risk_tolerance_weight
+    factors = np.ones((3, nodes))
+    probs = np.zeros((3, nodes))
+    for c, name in enumerate(CHANNELS):
+        rt = getattr(scenario.channels, name).risk_tolerance
+        if rt.sd == 0:
+            factors[c, 0] = np.exp(weight * (rt.mean - 0.5))
+            probs[c, 0] = 1.0
+            continue
+        a, b = _beta_params(rt.mean, rt.sd)
+        x, w = roots_jacobi(nodes, b - 1, a - 1)
+        tau = (x + 1) / 2
+        factors[c] = np.exp(weight * (tau - 0.5))
+        probs[c] = w / w.sum()
+    return factors, probs
+
+
+# ---------------------------------------------------------------- arrival cells
+
+def _term_days(profile) -> tuple[np.ndarray, np.ndarray]:
+    """Term lengths in days (NO_OFFSET for no term) and their shares."""
+    if profile.term_months is None:
+        return np.array([NO_OFFSET]), np.array([1.0])
+    months = np.array(list(profile.term_months.keys()), dtype=float)
+    shares = np.array(list(profile.term_months.values()), dtype=float)
+    days = np.where(months > 0, np.rint(months * contracts.DAYS_PER_MONTH), NO_OFFSET).astype(np.int64)
+    return days, shares / shares.sum()
+
+
+def arrival_cells(scenario: Scenario, channel: int, level_probs: np.ndarray, initial: bool, unit_region=None):
+    """The cells a new soldier of `channel` falls in, with their probabilities.
+
+    Returns (role, unit, ce_offset, level, prob); ce_offset is added to the start day
+    (NO_OFFSET = no term). For the initial population the start day is itself random,
+    −floor(U · span) with U uniform (as `engines.agents`), and is folded into the offset.
+    """
+    name = CHANNELS[channel]
+    profile = getattr(scenario.channels, name)
+    units = scenario.population.units
+    roles = np.array([profile.roles.get(r, 0.0) for r in ROLES])
+    roles = roles / roles.sum()
+    term, term_p = _term_days(profile)
+    if initial:
+        span = getattr(scenario.population, name).started_within_months * contracts.DAYS_PER_MONTH
+        if span <= 0:
+            starts, start_p = np.array([0]), np.array([1.0])
+        else:
+            k = np.arange(int(np.ceil(span)))
+            start_p = np.minimum(k + 1, span) - k        # P(floor(U·span) = k)
+            starts, start_p = -k, start_p / span
+        offs, offs_p = [], []
+        for d, p in zip(term, term_p):
+            if d == NO_OFFSET:
+                offs.append(np.array([NO_OFFSET])); offs_p.append(np.array([p]))
+            else:
+                offs.append(starts + d); offs_p.append(start_p * p)
+        off = np.concatenate(offs)
+        off_p = np.concatenate(offs_p)
+        # merge equal offsets (all past ends are equivalent too, but keep it simple)
+        uniq, inv = np.unique(off, return_inverse=True)
+        off_p = np.bincount(inv, weights=off_p)
+        off = uniq
+    else:
+        off, off_p = term, term_p
+    lv = np.nonzero(level_probs > 0)[0]
+    R, U, T, L = np.meshgrid(np.arange(3), np.arange(units), np.arange(len(off)), lv, indexing="ij")
+    prob = roles[R] * (1.0 / units) * off_p[T] * level_probs[L]
+    keep = prob > 0
+    return (R[keep].astype(np.int64), U[keep].astype(np.int64), off[T[keep]].astype(np.int64),
+            L[keep].astype(np.int64), prob[keep])
+
+
+# ---------------------------------------------------------------- the cohort table (Numba)
+
+@njit(cache=True)
+def _code(f):
+    ce = f[F_CE]
+    if ce == NO_TERM:
+        c = _CE_NONE
+    elif ce == TERM_DECIDED:
+        c = _CE_DECIDED
+    else:
+        c = ce
+    k = np.int64(f[F_STATUS])
+    k = (k << 2) | f[F_ROLE]
+    k = (k << 2) | f[F_CHANNEL]
+    k = (k << 14) | f[F_UNIT]
+    k = (k << 8) | f[F_LEVEL]
+    k = (k << 1) | f[F_FLAG]
+    k = (k << 1) | f[F_DEST]
+    k = (k << 8) | f[F_REGION]
+    k = (k << 2) | f[F_SENTENCE]
+    k = (k << 20) | c
+    return k
+
+
+@njit(cache=True)
+def _slot(code, table):
+    mask = len(table) - 1
+    h = np.uint64(code) * np.uint64(0x9E3779B97F4A7C15)
+    return np.int64(h >> np.uint64(20)) & mask
+
+
+@njit(cache=True)
+def _find_or_add(f, fields, codes, count, table, used):
+    """Index of the cohort with fields `f`, appended (count 0) if new; `used` = [n]."""
+    code = _code(f)
+    mask = len(table) - 1
+    s = _slot(code, table)
+    while True:
+        j = table[s]
+        if j == 0:
+            i = used[0]
+            used[0] = i + 1
+            fields[i, :] = f
+            codes[i] = code
+            count[i] = 0.0
+            table[s] = i + 1
+            return i
+        if codes[j - 1] == code:
+            return j - 1
+        s = (s + 1) & mask
+
+
+@njit(cache=True)
+def _rebuild(fields, codes, count, n, table, compact):
+    """Drop empty cohorts (if `compact`) and rebuild the hash table; return the new n."""
+    m = 0
+    for i in range(n):
+        if compact and count[i] == 0.0:
+            continue
+        if m != i:
+            fields[m, :] = fields[i, :]
+            codes[m] = codes[i]
+            count[m] = count[i]
+        m += 1
+    table[:] = 0
+    mask = len(table) - 1
+    for i in range(m):
+        s = _slot(codes[i], table)
+        while table[s] != 0:
+            s = (s + 1) & mask
+        table[s] = i + 1
+    return m
+
+
+@njit(cache=True)
+def _binom(gen, mode, n, p):
+    if n <= 0.0 or p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return n
+    if mode == EXPECT:
+        return n * p
+    return float(gen.binomial(np.int64(n), p))
+
+
+@njit(cache=True)
+def _split3(gen, mode, n, p1, p2, p3):
+    """Counts of three competing outcomes with unconditional probabilities p1, p2, p3."""
+    if mode == EXPECT:
+        return n * p1, n * p2, n * p3
+    if n <= 16.0:  # a few members: one uniform each, as the agent kernel
+        k1 = 0.0
+        k2 = 0.0
+        k3 = 0.0
+        for _ in range(np.int64(n)):
+            u = gen.random()
+            if u < p1:
+                k1 += 1.0
+            elif u < p1 + p2:
+                k2 += 1.0
+            elif u < p1 + p2 + p3:
+                k3 += 1.0
+        return k1, k2, k3
+    k1 = _binom(gen, mode, n, p1)
+    rest = 1.0 - p1
+    k2 = _binom(gen, mode, n - k1, p2 / rest) if rest > 0 else 0.0
+    rest -= p2
+    k3 = _binom(gen, mode, n - k1 - k2, p3 / rest) if rest > 0 else 0.0
+    return k1, k2, k3
+
+
+@njit(cache=True)
+def _add_arrivals(gen, mode, t, n, channel, cell_role, cell_unit, cell_off, cell_level, cell_prob,
+                  start, unit_region, fields, codes, count, table, used):
+    """Split `n` new soldiers over the arrival cells (multinomially) and add them as serving."""
+    f = np.zeros(N_FIELDS, dtype=np.int64)
+    f[F_STATUS] = SERVING
+    f[F_CHANNEL] = channel
+    m = len(cell_prob)
+    got = np.zeros(m)
+    if mode == EXPECT:
+        for j in range(m):
+            got[j] = n * cell_prob[j]
+    elif n < m:  # fewer soldiers than cells: one categorical draw each
+        cum = np.cumsum(cell_prob)
+        total = cum[m - 1]
+        for _ in range(np.int64(n)):
+            j = np.searchsorted(cum, gen.random() * total, side="right")
+            if j >= m:
+                j = m - 1
+            got[j] += 1.0
+    else:  # conditional binomials
+        left = n
+        rest = 1.0
+        for j in range(m):
+            if left <= 0.0:
+                break
+            if j == m - 1:
+                k = left
+            else:
+                k = _binom(gen, mode, left, cell_prob[j] / rest) if rest > 0 else 0.0
+            got[j] = k
+            left -= k
+            rest -= cell_prob[j]
+    for j in range(m):
+        if got[j] == 0.0:
+            continue
+        f[F_ROLE] = cell_role[j]
+        f[F_UNIT] = cell_unit[j]
+        f[F_LEVEL] = cell_level[j]
+        off = cell_off[j]
+        if off == NO_OFFSET:
+            f[F_CE] = NO_TERM
+        else:
+            ce = start + off
+            f[F_CE] = ce if ce > t else t
+        i = _find_or_add(f, fields, codes, count, table, used)
+        count[i] += got[j]
+
+
+@njit(cache=True)
+def _to(f, status, t, fields, codes, count, table, used, incoming, k):
+    """Send k soldiers with fields f (status set here) to their cohort, arriving after today."""
+    if k == 0.0:
+        return
+    f[F_STATUS] = status
+    if status != AT_LARGE:
+        f[F_DEST] = 0
+        f[F_REGION] = 0
+    if status != DETAINED:
+        f[F_SENTENCE] = 0
+    if f[F_CE] != NO_TERM and f[F_CE] != TERM_DECIDED and f[F_CE] <= t:
+        f[F_CE] = t + 1  # already due: equivalent from tomorrow on
+    i = _find_or_add(f, fields, codes, count, table, used)
+    incoming[i] += k
+
+
+@njit(cache=True)
+def step_day(
+    gen, mode, t, n_cohorts, fields, codes, count, table, used, incoming, absorbed,
+    level_factor,
+    release, assault_retained, death, wound, recover, discharge, desert, exit_share,
+    search_capture, surrender, move, intercept, next_hop, is_exit, unit_region,
+    prosecute, imprison, detention_end, assault_returned,
+    cnt, unit_cnt, region_cnt,
+):
+    """One day for every cohort: the agent kernel's competing events, drawn per cohort.
+
+    cnt, unit_cnt [2, unit] (desertions, on duty) and region_cnt as in the agent engine.
+    """
+    f = np.zeros(N_FIELDS, dtype=np.int64)
+    for i in range(n_cohorts):
+        n = count[i]
+        if n == 0.0:
+            continue
+        s = fields[i, F_STATUS]
+        r = fields[i, F_ROLE]
+        c = fields[i, F_CHANNEL]
+        u = fields[i, F_UNIT]
+        lev = fields[i, F_LEVEL]
+        flag = fields[i, F_FLAG]
+        ce = fields[i, F_CE]
+        f[:] = fields[i, :]
+        if s == SERVING or s == RETAINED:
+            if s == SERVING and ce != NO_TERM and t >= ce:  # M1 term ends today
+                rel = _binom(gen, mode, n, release)
+                ret = n - rel
+                assault = _binom(gen, mode, ret, assault_retained)
+                count[i] = 0.0
+                absorbed[RELEASED] += rel
+                cnt[O.FLOW + SERVING * 9 + RELEASED] += rel
+                cnt[O.FLOW + SERVING * 9 + RETAINED] += ret
+                f[F_CE] = TERM_DECIDED
+                if r == ASSAULT:
+                    _to(f, RETAINED, t, fields, codes, count, table, used, incoming, ret)
+                else:
+                    _to(f, RETAINED, t, fields, codes, count, table, used, incoming, ret - assault)
+                    f[F_ROLE] = ASSAULT
+                    _to(f, RETAINED, t, fields, codes, count, table, used, incoming, assault)
+                continue
+            dp = death[r]
+            wp = wound[r]
+            hp = desert[s, r, c, u] * level_factor[c, lev]
+            if hp > 1.0:
+                hp = 1.0
+            killed, wounded, deserted = _split3(gen, mode, n, dp, wp, (1.0 - dp - wp) * hp)
+            count[i] = n - killed - wounded - deserted
+            if killed != 0.0:
+                absorbed[KILLED] += killed
+                cnt[O.FLOW + s * 9 + KILLED] += killed
+                cnt[O.DEATHS_ROLE + r] += killed
+                if flag:
+                    cnt[O.DEATHS_RETURNED] += killed
+            if wounded != 0.0:
+                cnt[O.FLOW + s * 9 + HOSPITAL] += wounded
+                cnt[O.WOUNDS_ROLE + r] += wounded
+                _to(f, HOSPITAL, t, fields, codes, count, table, used, incoming, wounded)
+            if deserted != 0.0:
+                _desert(gen, mode, f, s, t, deserted, exit_share, unit_region, fields, codes, count,
+                        table, used, incoming, cnt, unit_cnt)
+        elif s == HOSPITAL:
+            hp = desert[2, r, c, u] * level_factor[c, lev]
+            if hp > 1.0:
+                hp = 1.0
+            rec, deserted, _ = _split3(gen, mode, n, recover, (1.0 - recover) * hp, 0.0)
+            count[i] = n - rec - deserted
+            if rec != 0.0:
+                dis = _binom(gen, mode, rec, discharge)
+                absorbed[RELEASED] += dis
+                cnt[O.FLOW + HOSPITAL * 9 + RELEASED] += dis
+                back = RETAINED if ce == TERM_DECIDED else SERVING
+                cnt[O.FLOW + HOSPITAL * 9 + back] += rec - dis
+                _to(f, back, t, fields, codes, count, table, used, incoming, rec - dis)
+            if deserted != 0.0:
+                _desert(gen, mode, f, HOSPITAL, t, deserted, exit_share, unit_region, fields, codes,
+                        count, table, used, incoming, cnt, unit_cnt)
+        elif s == AT_LARGE:
+            g = fields[i, F_REGION]
+            d = fields[i, F_DEST]
+            ps = search_capture[g]
+            searched, surrendered, moving = _split3(
+                gen, mode, n, ps, (1.0 - ps) * surrender, (1.0 - ps) * (1.0 - surrender) * move
+            )
+            nxt = next_hop[d, g]
+            if nxt == g:
+                moving = 0.0
+            count[i] = n - searched - surrendered - moving
+            stopped = _binom(gen, mode, moving, intercept[g, nxt]) if moving != 0.0 else 0.0
+            cnt[O.CAPTURES_SEARCH] += searched
+            cnt[O.SURRENDERS] += surrendered
+            cnt[O.CAPTURES_CHECKPOINT] += stopped
+            passed = moving - stopped
+            if passed != 0.0:
+                if is_exit[nxt]:
+                    absorbed[ESCAPED] += passed
+                    cnt[O.FLOW + AT_LARGE * 9 + ESCAPED] += passed
+                else:
+                    f[F_REGION] = nxt
+                    _to(f, AT_LARGE, t, fields, codes, count, table, used, incoming, passed)
+                    f[F_REGION] = g
+            caught = searched + surrendered + stopped
+            if caught != 0.0:  # M6 sentence decided at capture
+                cnt[O.FLOW + AT_LARGE * 9 + DETAINED] += caught
+                prison, suspended, _ = _split3(gen, mode, caught, imprison, prosecute - imprison, 0.0)
+                cnt[O.CASES_OPENED] += prison + suspended
+                f[F_SENTENCE] = PRISON
+                _to(f, DETAINED, t, fields, codes, count, table, used, incoming, prison)
+                f[F_SENTENCE] = SUSPENDED
+                _to(f, DETAINED, t, fields, codes, count, table, used, incoming, suspended)
+                f[F_SENTENCE] = NOT_PROSECUTED
+                _to(f, DETAINED, t, fields, codes, count, table, used, incoming, caught - prison - suspended)
+        elif s == DETAINED:
+            out = _binom(gen, mode, n, detention_end)
+            count[i] = n - out
+            if out != 0.0:
+                if fields[i, F_SENTENCE] == PRISON:
+                    absorbed[IMPRISONED] += out
+                    cnt[O.FLOW + DETAINED * 9 + IMPRISONED] += out
+                else:
+                    back = RETAINED if ce == TERM_DECIDED else SERVING
+                    cnt[O.FLOW + DETAINED * 9 + back] += out
+                    if r == ASSAULT:
+                        _to(f, back, t, fields, codes, count, table, used, incoming, out)
+                    else:
+                        assault = _binom(gen, mode, out, assault_returned)
+                        _to(f, back, t, fields, codes, count, table, used, incoming, out - assault)
+                        f[F_ROLE] = ASSAULT
+                        _to(f, back, t, fields, codes, count, table, used, incoming, assault)
+    # arrivals of the day join their cohorts; then the end-of-day stocks
+    m = used[0]
+    for i in range(m):
+        if incoming[i] != 0.0:
+            count[i] += incoming[i]
+            incoming[i] = 0.0
+    for s in (IMPRISONED, RELEASED, KILLED, ESCAPED):
+        cnt[O.STOCK + s] += absorbed[s]
+    for i in range(m):
+        n = count[i]
+        if n == 0.0:
+            continue
+        s = fields[i, F_STATUS]
+        cnt[O.STOCK + s] += n
+        if s == SERVING or s == RETAINED:
+            cnt[O.ON_DUTY_ROLE + fields[i, F_ROLE]] += n
+            cnt[O.ON_DUTY_CHANNEL + fields[i, F_CHANNEL]] += n
+            unit_cnt[1, fields[i, F_UNIT]] += n
+            if fields[i, F_FLAG]:
+                cnt[O.ON_DUTY_RETURNED] += n
+        elif s == AT_LARGE:
+            region_cnt[fields[i, F_REGION]] += n
+
+
+@njit(cache=True)
+def _desert(gen, mode, f, src, t, k, exit_share, unit_region, fields, codes, count, table, used,
+            incoming, cnt, unit_cnt):
+    """M3: k soldiers with fields f leave status `src` for at large, from their unit's region."""
+    u = f[F_UNIT]
+    cnt[O.FLOW + src * 9 + AT_LARGE] += k
+    cnt[O.DESERTIONS_CHANNEL + f[F_CHANNEL]] += k
+    unit_cnt[0, u] += k
+    to_exit = _binom(gen, mode, k, exit_share)
+    g = unit_region[u]
+    f[F_FLAG] = 1
+    f[F_REGION] = g
+    f[F_DEST] = EXIT
+    _to(f, AT_LARGE, t, fields, codes, count, table, used, incoming, to_exit)
+    f[F_REGION] = g
+    f[F_DEST] = HOME
+    _to(f, AT_LARGE, t, fields, codes, count, table, used, incoming, k - to_exit)
+
+
+# ---------------------------------------------------------------- the driver
+
+class _Table:
+    """The sparse cohort table: fields [cohort, field], counts, and an open-addressing index."""
+
+    def __init__(self, capacity: int):
+        self.fields = np.zeros((capacity, N_FIELDS), dtype=np.int64)
+        self.codes = np.zeros(capacity, dtype=np.int64)
+        self.count = np.zeros(capacity)
+        self.incoming = np.zeros(capacity)
+        self.table = np.zeros(_pow2(4 * capacity), dtype=np.int64)
+        self.used = np.zeros(1, dtype=np.int64)
+
+    @property
+    def n(self) -> int:
+        return int(self.used[0])
+
+    def ensure(self, extra: int) -> None:
+        """Room for `extra` more cohorts; drop empty ones first when they are many."""
+        n = self.n
+        empty = n - int(np.count_nonzero(self.count[:n]))
+        if empty > n // 2 and empty > 4096:
+            self.used[0] = _rebuild(self.fields, self.codes, self.count, n, self.table, True)
+            n = self.n
+        if n + extra <= len(self.count):
+            return
+        capacity = max(2 * len(self.count), n + extra)
+        for name in ("fields", "codes", "count", "incoming"):
+            old = getattr(self, name)
+            grown = np.zeros((capacity,) + old.shape[1:], dtype=old.dtype)
+            grown[:n] = old[:n]
+            setattr(self, name, grown)
+        self.table = np.zeros(_pow2(4 * capacity), dtype=np.int64)
+        _rebuild(self.fields, self.codes, self.count, n, self.table, False)
+
+
+def _pow2(x: int) -> int:
+    return 1 << int(np.ceil(np.log2(max(x, 16))))
+
+
+def run_cohorts(scenario: Scenario, days: int, *, mode: int, seed: int = 0,
+                levels: tuple[np.ndarray, np.ndarray] | None = None, progress=None):
+    """Step the cohort table through `days`; return (counts [days, N_COUNTERS] float,
+    search_units, checkpoints, wall seconds)."""
+    plan = make_plan(scenario, days)
+    geo = plan.geography
+    dynamics = Dynamics(plan)
+    units = scenario.population.units
+    n_regions = geo.n_regions
+    if n_regions > 255 or units >= (1 << 14):
+        raise ValueError("the cohort engine handles at most 255 regions and 16,383 units")
+    factors, probs = levels if levels is not None else binned_levels(scenario)
+    gen = rng.generator(seed, rng.COHORTS)
+    init_cells = [arrival_cells(scenario, c, probs[c], True) for c in range(3)]
+    new_cells = [arrival_cells(scenario, c, probs[c], False) for c in range(3)]
+    tab = _Table(4096)
+    pop = scenario.population
+    for c, name in enumerate(CHANNELS):
+        size = getattr(pop, name).size
+        if size:
+            tab.ensure(min(size, len(init_cells[c][4])) + 1)
+            _add_arrivals(gen, mode, 0, float(size), c, *init_cells[c], 0, geo.unit_region,
+                          tab.fields, tab.codes, tab.count, tab.table, tab.used)
+
+    counts = np.zeros((days, O.N_COUNTERS))
+    search_units = np.zeros(days)
+    checkpoints = np.zeros(days)
+    absorbed = np.zeros(9)
+    initial = float(sum(getattr(pop, n).size for n in CHANNELS))
+    agg = Aggregate(
+        at_large_by_region=np.zeros(n_regions),
+        on_duty_by_unit=_initial_by_unit(tab, units),
+        desertions_by_unit=np.zeros(units),
+        on_duty=initial,
+    )
+    started = time.perf_counter()
+    for t in range(days):
+        rates = dynamics.rates(t, agg)
+        if mode == EXPECT:
+            arrivals = rates.recruits.astype(float).copy()
+        else:
+            arrivals = gen.poisson(rates.recruits).astype(float)
+        arrivals[CHANNELS.index("mobilised")] += rates.mobilised_quota
+        for c in range(3):
+            if arrivals[c]:
+                tab.ensure(min(int(arrivals[c]) + 1, len(new_cells[c][4])))
+                _add_arrivals(gen, mode, t, float(arrivals[c]), c, *new_cells[c], t, geo.unit_region,
+                              tab.fields, tab.codes, tab.count, tab.table, tab.used)
+        tab.ensure(8 * tab.n + 64)
+        cnt = counts[t]
+        unit_cnt = np.zeros((2, units))
+        region_cnt = np.zeros(n_regions)
+        step_day(
+            gen, mode, t, tab.n, tab.fields, tab.codes, tab.count, tab.table, tab.used, tab.incoming,
+            absorbed, factors,
+            rates.release, rates.assault_retained, rates.death, rates.wound, rates.recover,
+            rates.discharge, rates.desert, rates.exit_share, rates.search_capture, rates.surrender,
+            rates.move, rates.intercept, geo.next_hop, geo.is_exit, geo.unit_region,
+            rates.prosecute, rates.imprison, rates.detention_end, rates.assault_returned,
+            cnt, unit_cnt, region_cnt,
+        )
+        cnt[O.RECRUITS_CHANNEL : O.RECRUITS_CHANNEL + 3] = arrivals
+        search_units[t] = rates.search_units
+        checkpoints[t] = rates.checkpoints
+        dynamics.record(t, float(unit_cnt[0].sum()))
+        agg = Aggregate(
+            at_large_by_region=region_cnt,
+            on_duty_by_unit=unit_cnt[1],
+            desertions_by_unit=unit_cnt[0],
+            on_duty=float(unit_cnt[1].sum()),
+        )
+        if progress is not None:
+            progress(t + 1, days)
+    return counts, search_units, checkpoints, time.perf_counter() - started
+
+
+def _initial_by_unit(tab: _Table, units: int) -> np.ndarray:
+    n = tab.n
+    return np.bincount(tab.fields[:n, F_UNIT], weights=tab.count[:n], minlength=units).astype(float)
+
+
+def simulate_cohorts(scenario: Scenario, seed: int, days: int, progress=None):
+    """Run the cohort engine; return the daily counter matrix (int64), pursuit levels, wall time."""
+    counts, search_units, checkpoints, wall = run_cohorts(
+        scenario, days, mode=DRAW, seed=seed, progress=progress
+    )
+    return np.rint(counts).astype(np.int64), search_units, checkpoints, wall
