@@ -89,7 +89,7 @@ def binned_levels(scenario: Scenario, bins: int | None = None) -> tuple[np.ndarr
     return factors, probs
 
 
-def quadrature_levels(scenario: Scenario, nodes: int = 48) -> tuple[np.ndarray, np.ndarray]:
+def quadrature_levels(scenario: Scenario, nodes: int = 12) -> tuple[np.ndarray, np.ndarray]:
     """Gauss–Jacobi nodes and weights [channel, level] for the exact expectation.
 
     With τ ~ Beta(a, b), x = 2τ − 1 has weight (1 − x)^(b−1) (1 + x)^(a−1), so the
@@ -156,6 +156,7 @@ def arrival_cells(scenario: Scenario, channel: int, level_probs: np.ndarray, ini
             else:
                 offs.append(starts + d); offs_p.append(start_p * p)
         off = np.concatenate(offs)
+        off = np.where((off != NO_OFFSET) & (off < 0), 0, off)   # all due on day 0
         off_p = np.concatenate(offs_p)
         # merge equal offsets (all past ends are equivalent too, but keep it simple)
         uniq, inv = np.unique(off, return_inverse=True)
@@ -582,7 +583,7 @@ def run_cohorts(scenario: Scenario, days: int, *, mode: int, seed: int = 0,
     for c, name in enumerate(CHANNELS):
         size = getattr(pop, name).size
         if size:
-            tab.ensure(min(size, len(init_cells[c][4])) + 1)
+            tab.ensure(len(init_cells[c][4]) if mode == EXPECT else min(size, len(init_cells[c][4])) + 1)
             _add_arrivals(gen, mode, 0, float(size), c, *init_cells[c], 0, geo.unit_region,
                           tab.fields, tab.codes, tab.count, tab.table, tab.used)
 
@@ -607,10 +608,11 @@ def run_cohorts(scenario: Scenario, days: int, *, mode: int, seed: int = 0,
         arrivals[CHANNELS.index("mobilised")] += rates.mobilised_quota
         for c in range(3):
             if arrivals[c]:
-                tab.ensure(min(int(arrivals[c]) + 1, len(new_cells[c][4])))
+                cells = len(new_cells[c][4])
+                tab.ensure(cells if mode == EXPECT else min(int(arrivals[c]) + 1, cells))
                 _add_arrivals(gen, mode, t, float(arrivals[c]), c, *new_cells[c], t, geo.unit_region,
                               tab.fields, tab.codes, tab.count, tab.table, tab.used)
-        tab.ensure(8 * tab.n + 64)
+        tab.ensure(6 * tab.n + 64)
         cnt = counts[t]
         unit_cnt = np.zeros((2, units))
         region_cnt = np.zeros(n_regions)

@@ -1,0 +1,62 @@
+"""Agent and cohort engines simulate the same system (statistically).
+
+(a) On a tiny state-independent scenario with risk tolerance sd = 0 (so binning is
+exact), both engines' daily means over R seeds match the exact expectation. Each of
+the outputs is checked at 4 days, per engine: about 2 × 4 × 16 = 128 comparisons at
+4 standard errors, each failing by chance with probability 6e-5 (normal), so the
+family fails by chance with probability below 1 %.
+(b) On the scaled baseline with adaptive pursuit and peer effects, the engines'
+daily means agree within 4 standard errors of the difference, and a two-sample KS
+test of the final-day values of the main outputs does not reject at 1 % (Bonferroni
+over the outputs would be more lenient; we keep 1 % each).
+"""
+
+import numpy as np
+import pytest
+from scipy.stats import ks_2samp
+
+from awol.engines import simulate
+from awol.engines.expectation import expected_daily
+from tests.engines.test_expectation import independent
+from tests.scenarios import small_scenario
+
+OUTPUTS = ["serving", "retained", "hospital", "at_large", "detained", "imprisoned", "released",
+           "killed", "escaped", "new_desertions", "captures", "cases_opened", "wounds", "deaths",
+           "on_duty_returned", "recruits"]
+
+
+def runs(sc, engine, seeds):
+    return np.stack([simulate(sc, seed=s, engine=engine)[OUTPUTS].to_numpy(float) for s in seeds])
+
+
+@pytest.mark.slow
+def test_both_engines_match_the_exact_expectation():
+    tol = dict(mean=0.5, sd=0.0)
+    sc = independent(channels__volunteer__risk_tolerance=tol, channels__mobilised__risk_tolerance=tol,
+                     channels__detainee__risk_tolerance=tol)
+    exact = expected_daily(sc)[OUTPUTS].to_numpy()
+    days = [5, 15, 25, 39]
+    for engine in ("agents", "cohorts"):
+        x = runs(sc, engine, range(40))
+        mean = x.mean(axis=0)[days]
+        se = x.std(axis=0, ddof=1)[days] / np.sqrt(len(x))
+        # an output that never varies must equal its expectation
+        se = np.where(se == 0, 1e-9, se)
+        z = np.abs(mean - exact[days]) / se
+        assert np.all(z < 4), (engine, np.argwhere(z >= 4), z.max())
+
+
+@pytest.mark.slow
+def test_agents_and_cohorts_agree_on_the_baseline_with_feedback():
+    sc = small_scenario(scale=0.01, days=150)
+    seeds = range(100, 130)
+    a = runs(sc, "agents", seeds)
+    c = runs(sc, "cohorts", seeds)
+    days = [10, 50, 100, 149]
+    se = np.sqrt(a.var(axis=0, ddof=1) / len(a) + c.var(axis=0, ddof=1) / len(c))[days]
+    diff = np.abs(a.mean(axis=0) - c.mean(axis=0))[days]
+    z = diff / np.where(se == 0, 1e-9, se)
+    assert np.all(z < 4), (np.argwhere(z >= 4), z.max())
+    for k, name in enumerate(OUTPUTS[:9]):
+        p = ks_2samp(a[:, -1, k], c[:, -1, k]).pvalue
+        assert p > 0.01, (name, p)

@@ -1,0 +1,44 @@
+"""Exact expectations: refused for state-dependent scenarios, consistent otherwise."""
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from awol.cli.main import app
+from awol.engines.expectation import NotIndependent, expected_daily
+from awol.model.states import STATUSES
+from tests.scenarios import small_scenario
+
+
+def independent(**kw):
+    """A tiny scenario whose hazards do not depend on the state."""
+    over = dict(
+        desertion__peer_weight=0, desertion__deterrence_weight=0,
+        pursuit__adaptive__enabled=False, pursuit__search_max_per_day=0,
+        population__units=2, population__volunteer__started_within_months=2,
+    )
+    over.update(kw)
+    return small_scenario(scale=0.002, days=40, **over)
+
+
+def test_dependent_scenario_names_its_fields():
+    with pytest.raises(NotIndependent) as info:
+        expected_daily(small_scenario(days=5))
+    text = " ".join(info.value.problems)
+    for field in ("pursuit.adaptive.enabled", "desertion.peer_weight", "desertion.deterrence_weight"):
+        assert field in text
+
+
+def test_cli_exit_2_for_dependent_scenario():
+    result = CliRunner().invoke(app, ["expect", "baseline", "--days", "3"])
+    assert result.exit_code == 2
+    assert "peer_weight" in result.output
+
+
+def test_expected_soldiers_conserved_and_observation_below_opened():
+    sc = independent()
+    d = expected_daily(sc)
+    initial = sum(getattr(sc.population, c).size for c in ("volunteer", "mobilised", "detainee"))
+    total = d[list(STATUSES)].sum(axis=1).to_numpy()
+    assert np.allclose(total, initial + d["recruits"].cumsum().to_numpy(), rtol=1e-9)
+    assert d["cases_filed"].sum() <= d["cases_opened"].sum() * sc.observation.reporting_share + 1e-9
