@@ -1,6 +1,6 @@
 """Agent and cohort engines simulate the same system (statistically).
 
-(a) On a tiny state-independent scenario with risk tolerance sd = 0 (so binning is
+(a) On a small state-independent scenario with risk tolerance sd = 0 (so binning is
 exact), both engines' daily means over R seeds match the exact expectation. Each of
 the outputs is checked at 4 days, per engine: about 2 × 4 × 16 = 128 comparisons at
 4 standard errors, each failing by chance with probability 6e-5 (normal), so the
@@ -39,8 +39,10 @@ def test_both_engines_match_the_exact_expectation():
     for engine in ("agents", "cohorts"):
         x = runs(sc, engine, range(40))
         mean = x.mean(axis=0)[days]
-        se = x.std(axis=0, ddof=1)[days] / np.sqrt(len(x))
-        # an output that never varies must equal its expectation
+        # In a state-independent chain every count is a sum of independent indicators
+        # and thinned Poisson arrivals, so Var ≤ mean: sqrt(exact / R) bounds the true
+        # standard error from above, and guards rare counts whose sample SE is often 0.
+        se = np.maximum(x.std(axis=0, ddof=1)[days], np.sqrt(exact[days])) / np.sqrt(len(x))
         se = np.where(se == 0, 1e-9, se)
         z = np.abs(mean - exact[days]) / se
         assert np.all(z < 4), (engine, np.argwhere(z >= 4), z.max())

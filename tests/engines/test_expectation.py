@@ -18,7 +18,7 @@ def independent(**kw):
         population__units=2, population__volunteer__started_within_months=2,
     )
     over.update(kw)
-    return small_scenario(scale=0.002, days=40, **over)
+    return small_scenario(scale=0.01, days=40, **over)
 
 
 def test_dependent_scenario_names_its_fields():
