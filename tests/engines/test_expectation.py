@@ -42,3 +42,21 @@ def test_expected_soldiers_conserved_and_observation_below_opened():
     total = d[list(STATUSES)].sum(axis=1).to_numpy()
     assert np.allclose(total, initial + d["recruits"].cumsum().to_numpy(), rtol=1e-9)
     assert d["cases_filed"].sum() <= d["cases_opened"].sum() * sc.observation.reporting_share + 1e-9
+
+
+def test_binning_error_shrinks_as_bins_grow():
+    """The cohort engine's one approximation, measured without noise: the expected
+    course with B risk bins against the quadrature (exact) one."""
+    from awol.engines import outputs as O
+    from awol.engines.cohorts import EXPECT, binned_levels, run_cohorts
+    from awol.engines.expectation import expected_counts
+
+    sc = independent(desertion__risk_tolerance_weight=3.0)
+    exact, _, _ = expected_counts(sc)
+    cols = [O.STOCK + 3, O.DESERTIONS_CHANNEL, O.DESERTIONS_CHANNEL + 1]
+    errors = []
+    for bins in (1, 4, 16):
+        got, _, _, _ = run_cohorts(sc, sc.simulation.days, mode=EXPECT, levels=binned_levels(sc, bins))
+        errors.append(np.abs(got[:, cols] - exact[:, cols]).sum() / exact[:, cols].sum())
+    assert errors[0] > errors[1] > errors[2]
+    assert errors[2] < 1e-3, errors
