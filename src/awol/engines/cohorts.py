@@ -285,7 +285,7 @@ def _split3(gen, mode, n, p1, p2, p3):
 
 @njit(cache=True)
 def _add_arrivals(gen, mode, t, n, channel, cell_role, cell_unit, cell_off, cell_level, cell_prob,
-                  start, unit_region, fields, codes, count, table, used):
+                  start, unit_region, T):
     """Split `n` new soldiers over the arrival cells (multinomially) and add them as serving."""
     f = np.zeros(N_FIELDS, dtype=np.int64)
     f[F_STATUS] = SERVING
@@ -328,15 +328,18 @@ def _add_arrivals(gen, mode, t, n, channel, cell_role, cell_unit, cell_off, cell
         else:
             ce = start + off
             f[F_CE] = ce if ce > t else t
-        i = _find_or_add(f, fields, codes, count, table, used)
-        count[i] += got[j]
+        _to_pool(f, T, got[j])
 
 
 @njit(cache=True)
-def _to(f, status, t, fields, codes, count, table, used, incoming, k):
-    """Send k soldiers with fields f (status set here) to their cohort, arriving after today."""
+def _to(f, status, t, T, k):
+    """Send k soldiers with fields f (status set here) to their cohort, arriving after today.
+
+    Serving soldiers go to their pool (see `_step_pools`), everyone else to the table.
+    """
     if k == 0.0:
         return
+    fields, codes, count, table, used, incoming = T[0], T[1], T[2], T[3], T[4], T[5]
     f[F_STATUS] = status
     if status != AT_LARGE:
         f[F_DEST] = 0
@@ -345,13 +348,16 @@ def _to(f, status, t, fields, codes, count, table, used, incoming, k):
         f[F_SENTENCE] = 0
     if f[F_CE] != NO_TERM and f[F_CE] != TERM_DECIDED and f[F_CE] <= t:
         f[F_CE] = t + 1  # already due: equivalent from tomorrow on
+    if status == SERVING:
+        _to_pool(f, T, k)
+        return
     i = _find_or_add(f, fields, codes, count, table, used)
     incoming[i] += k
 
 
 @njit(cache=True)
 def step_day(
-    gen, mode, t, n_cohorts, fields, codes, count, table, used, incoming, absorbed,
+    gen, mode, t, n_cohorts, T, absorbed,
     level_factor,
     release, assault_retained, death, wound, recover, discharge, desert, exit_share,
     search_capture, surrender, move, intercept, next_hop, is_exit, unit_region,
@@ -361,7 +367,10 @@ def step_day(
     """One day for every cohort: the agent kernel's competing events, drawn per cohort.
 
     cnt, unit_cnt [2, unit] (desertions, on duty) and region_cnt as in the agent engine.
+    Serving soldiers are in pools and have gone first (`_step_pools`); the table holds
+    everyone else.
     """
+    fields, count, used, incoming = T[0], T[2], T[4], T[5]
     f = np.zeros(N_FIELDS, dtype=np.int64)
     for i in range(n_cohorts):
         n = count[i]
@@ -386,11 +395,11 @@ def step_day(
                 cnt[O.FLOW + SERVING * 9 + RETAINED] += ret
                 f[F_CE] = TERM_DECIDED
                 if r == ASSAULT:
-                    _to(f, RETAINED, t, fields, codes, count, table, used, incoming, ret)
+                    _to(f, RETAINED, t, T, ret)
                 else:
-                    _to(f, RETAINED, t, fields, codes, count, table, used, incoming, ret - assault)
+                    _to(f, RETAINED, t, T, ret - assault)
                     f[F_ROLE] = ASSAULT
-                    _to(f, RETAINED, t, fields, codes, count, table, used, incoming, assault)
+                    _to(f, RETAINED, t, T, assault)
                 continue
             dp = death[r]
             wp = wound[r]
@@ -408,10 +417,9 @@ def step_day(
             if wounded != 0.0:
                 cnt[O.FLOW + s * 9 + HOSPITAL] += wounded
                 cnt[O.WOUNDS_ROLE + r] += wounded
-                _to(f, HOSPITAL, t, fields, codes, count, table, used, incoming, wounded)
+                _to(f, HOSPITAL, t, T, wounded)
             if deserted != 0.0:
-                _desert(gen, mode, f, s, t, deserted, exit_share, unit_region, fields, codes, count,
-                        table, used, incoming, cnt, unit_cnt)
+                _desert(gen, mode, f, s, t, deserted, exit_share, unit_region, T, cnt, unit_cnt)
         elif s == HOSPITAL:
             hp = desert[2, r, c, u] * level_factor[c, lev]
             if hp > 1.0:
@@ -424,10 +432,9 @@ def step_day(
                 cnt[O.FLOW + HOSPITAL * 9 + RELEASED] += dis
                 back = RETAINED if ce == TERM_DECIDED else SERVING
                 cnt[O.FLOW + HOSPITAL * 9 + back] += rec - dis
-                _to(f, back, t, fields, codes, count, table, used, incoming, rec - dis)
+                _to(f, back, t, T, rec - dis)
             if deserted != 0.0:
-                _desert(gen, mode, f, HOSPITAL, t, deserted, exit_share, unit_region, fields, codes,
-                        count, table, used, incoming, cnt, unit_cnt)
+                _desert(gen, mode, f, HOSPITAL, t, deserted, exit_share, unit_region, T, cnt, unit_cnt)
         elif s == AT_LARGE:
             g = fields[i, F_REGION]
             d = fields[i, F_DEST]
@@ -450,7 +457,7 @@ def step_day(
                     cnt[O.FLOW + AT_LARGE * 9 + ESCAPED] += passed
                 else:
                     f[F_REGION] = nxt
-                    _to(f, AT_LARGE, t, fields, codes, count, table, used, incoming, passed)
+                    _to(f, AT_LARGE, t, T, passed)
                     f[F_REGION] = g
             caught = searched + surrendered + stopped
             if caught != 0.0:  # M6 sentence decided at capture
@@ -458,11 +465,11 @@ def step_day(
                 prison, suspended, _ = _split3(gen, mode, caught, imprison, prosecute - imprison, 0.0)
                 cnt[O.CASES_OPENED] += prison + suspended
                 f[F_SENTENCE] = PRISON
-                _to(f, DETAINED, t, fields, codes, count, table, used, incoming, prison)
+                _to(f, DETAINED, t, T, prison)
                 f[F_SENTENCE] = SUSPENDED
-                _to(f, DETAINED, t, fields, codes, count, table, used, incoming, suspended)
+                _to(f, DETAINED, t, T, suspended)
                 f[F_SENTENCE] = NOT_PROSECUTED
-                _to(f, DETAINED, t, fields, codes, count, table, used, incoming, caught - prison - suspended)
+                _to(f, DETAINED, t, T, caught - prison - suspended)
         elif s == DETAINED:
             out = _binom(gen, mode, n, detention_end)
             count[i] = n - out
@@ -474,12 +481,12 @@ def step_day(
                     back = RETAINED if ce == TERM_DECIDED else SERVING
                     cnt[O.FLOW + DETAINED * 9 + back] += out
                     if r == ASSAULT:
-                        _to(f, back, t, fields, codes, count, table, used, incoming, out)
+                        _to(f, back, t, T, out)
                     else:
                         assault = _binom(gen, mode, out, assault_returned)
-                        _to(f, back, t, fields, codes, count, table, used, incoming, out - assault)
+                        _to(f, back, t, T, out - assault)
                         f[F_ROLE] = ASSAULT
-                        _to(f, back, t, fields, codes, count, table, used, incoming, assault)
+                        _to(f, back, t, T, assault)
     # arrivals of the day join their cohorts; then the end-of-day stocks
     m = used[0]
     for i in range(m):
@@ -502,11 +509,11 @@ def step_day(
                 cnt[O.ON_DUTY_RETURNED] += n
         elif s == AT_LARGE:
             region_cnt[fields[i, F_REGION]] += n
+    _pool_stocks(T, cnt, unit_cnt)
 
 
 @njit(cache=True)
-def _desert(gen, mode, f, src, t, k, exit_share, unit_region, fields, codes, count, table, used,
-            incoming, cnt, unit_cnt):
+def _desert(gen, mode, f, src, t, k, exit_share, unit_region, T, cnt, unit_cnt):
     """M3: k soldiers with fields f leave status `src` for at large, from their unit's region."""
     u = f[F_UNIT]
     cnt[O.FLOW + src * 9 + AT_LARGE] += k
@@ -517,10 +524,185 @@ def _desert(gen, mode, f, src, t, k, exit_share, unit_region, fields, codes, cou
     f[F_FLAG] = 1
     f[F_REGION] = g
     f[F_DEST] = EXIT
-    _to(f, AT_LARGE, t, fields, codes, count, table, used, incoming, to_exit)
+    _to(f, AT_LARGE, t, T, to_exit)
     f[F_REGION] = g
     f[F_DEST] = HOME
-    _to(f, AT_LARGE, t, fields, codes, count, table, used, incoming, k - to_exit)
+    _to(f, AT_LARGE, t, T, k - to_exit)
+
+
+# ---------------------------------------------------------------- serving soldiers: pools
+
+@njit(cache=True)
+def _pool_index(f, meta):
+    units, levels = meta[0], meta[1]
+    return (((f[F_FLAG] * 3 + f[F_ROLE]) * 3 + f[F_CHANNEL]) * units + f[F_UNIT]) * levels + f[F_LEVEL]
+
+
+@njit(cache=True)
+def _pool_fields(f, p, meta):
+    """Fields of a serving soldier of pool p (contract end left to the caller)."""
+    units, levels = meta[0], meta[1]
+    f[:] = 0
+    f[F_STATUS] = SERVING
+    f[F_LEVEL] = p % levels
+    p //= levels
+    f[F_UNIT] = p % units
+    p //= units
+    f[F_CHANNEL] = p % 3
+    p //= 3
+    f[F_ROLE] = p % 3
+    f[F_FLAG] = p // 3
+
+
+@njit(cache=True)
+def _to_pool(f, T, k):
+    """Add k serving soldiers; their contract end (≥ today) picks the slot of the ring."""
+    ring, noterm, total, meta = T[6], T[7], T[8], T[9]
+    p = _pool_index(f, meta)
+    ce = f[F_CE]
+    if ce == NO_TERM:
+        noterm[p] += k
+    else:
+        ring[p, ce % meta[2]] += k
+    total[p] += k
+
+
+@njit(cache=True)
+def _step_pools(gen, mode, t, first, T, absorbed, level_factor, release, assault_retained, death,
+                wound, desert, exit_share, unit_region, cnt, unit_cnt):
+    """One day for serving soldiers, pooled over their contract-end day.
+
+    Soldiers of a pool differ only in the day their term ends, which no hazard reads.
+    Those whose term ends today are taken out first (M1, as in the agent kernel); the
+    rest are split by one multinomial over death, wound and desertion, and the members
+    hit are chosen uniformly without replacement among the pool (exchangeable), which
+    gives each contract-end day its exact multivariate hypergeometric share.
+
+    Starts at pool `first`; returns the pool to resume from when the cohort table
+    might overflow (the caller grows it), or the number of pools when done.
+    """
+    ring, noterm, total, meta = T[6], T[7], T[8], T[9]
+    capacity = len(T[2])
+    L = meta[2]
+    j0 = t % L
+    f = np.zeros(N_FIELDS, dtype=np.int64)
+    for p in range(first, len(total)):
+        n = total[p]
+        if n == 0.0:
+            continue
+        need = 8 + (3 * L if mode == EXPECT else 3 * n)
+        if T[4][0] + need > capacity:
+            return p
+        _pool_fields(f, p, meta)
+        r = f[F_ROLE]
+        c = f[F_CHANNEL]
+        u = f[F_UNIT]
+        lev = f[F_LEVEL]
+        flag = f[F_FLAG]
+        due = ring[p, j0]
+        if due != 0.0:  # M1 term ends today
+            ring[p, j0] = 0.0
+            n -= due
+            total[p] = n
+            rel = _binom(gen, mode, due, release)
+            ret = due - rel
+            absorbed[RELEASED] += rel
+            cnt[O.FLOW + SERVING * 9 + RELEASED] += rel
+            cnt[O.FLOW + SERVING * 9 + RETAINED] += ret
+            f[F_CE] = TERM_DECIDED
+            if r == ASSAULT:
+                _to(f, RETAINED, t, T, ret)
+            else:
+                assault = _binom(gen, mode, ret, assault_retained)
+                _to(f, RETAINED, t, T, ret - assault)
+                f[F_ROLE] = ASSAULT
+                _to(f, RETAINED, t, T, assault)
+            if n == 0.0:
+                continue
+        dp = death[r]
+        wp = wound[r]
+        hp = desert[SERVING, r, c, u] * level_factor[c, lev]
+        if hp > 1.0:
+            hp = 1.0
+        killed, wounded, deserted = _split3(gen, mode, n, dp, wp, (1.0 - dp - wp) * hp)
+        hit = killed + wounded + deserted
+        if hit == 0.0:
+            continue
+        total[p] = n - hit
+        absorbed[KILLED] += killed
+        cnt[O.FLOW + SERVING * 9 + KILLED] += killed
+        cnt[O.DEATHS_ROLE + r] += killed
+        if flag:
+            cnt[O.DEATHS_RETURNED] += killed
+        cnt[O.FLOW + SERVING * 9 + HOSPITAL] += wounded
+        cnt[O.WOUNDS_ROLE + r] += wounded
+        if mode == EXPECT:
+            keep = 1.0 - hit / n
+            for o in range(L + 1):  # o = L stands for no term
+                if o == L:
+                    m = noterm[p]
+                    ce = NO_TERM
+                else:
+                    if o == 0:
+                        continue
+                    m = ring[p, (t + o) % L]
+                    ce = t + o
+                if m == 0.0:
+                    continue
+                _pool_fields(f, p, meta)
+                f[F_CE] = ce
+                _to(f, HOSPITAL, t, T, m * wounded / n)
+                _pool_fields(f, p, meta)
+                f[F_CE] = ce
+                _desert(gen, mode, f, SERVING, t, m * deserted / n, exit_share, unit_region, T, cnt, unit_cnt)
+                if o == L:
+                    noterm[p] = m * keep
+                else:
+                    ring[p, (t + o) % L] = m * keep
+            continue
+        left = n
+        for e in range(np.int64(hit)):
+            x = np.floor(gen.random() * left)
+            if x < noterm[p]:
+                noterm[p] -= 1.0
+                ce = NO_TERM
+            else:
+                x -= noterm[p]
+                ce = t + 1
+                for o in range(1, L):
+                    j = (t + o) % L
+                    if x < ring[p, j]:
+                        ring[p, j] -= 1.0
+                        ce = t + o
+                        break
+                    x -= ring[p, j]
+            left -= 1.0
+            if e < killed:
+                continue
+            _pool_fields(f, p, meta)
+            f[F_CE] = ce
+            if e < killed + wounded:
+                _to(f, HOSPITAL, t, T, 1.0)
+            else:
+                _desert(gen, mode, f, SERVING, t, 1.0, exit_share, unit_region, T, cnt, unit_cnt)
+    return len(total)
+
+
+@njit(cache=True)
+def _pool_stocks(T, cnt, unit_cnt):
+    total, meta = T[8], T[9]
+    f = np.zeros(N_FIELDS, dtype=np.int64)
+    for p in range(len(total)):
+        n = total[p]
+        if n == 0.0:
+            continue
+        _pool_fields(f, p, meta)
+        cnt[O.STOCK + SERVING] += n
+        cnt[O.ON_DUTY_ROLE + f[F_ROLE]] += n
+        cnt[O.ON_DUTY_CHANNEL + f[F_CHANNEL]] += n
+        unit_cnt[1, f[F_UNIT]] += n
+        if f[F_FLAG]:
+            cnt[O.ON_DUTY_RETURNED] += n
 
 
 # ---------------------------------------------------------------- the driver
@@ -528,7 +710,11 @@ def _desert(gen, mode, f, src, t, k, exit_share, unit_region, fields, codes, cou
 class _Table:
     """The sparse cohort table: fields [cohort, field], counts, and an open-addressing index."""
 
-    def __init__(self, capacity: int):
+    def __init__(self, capacity: int, pools: int = 1, ring: int = 1, units: int = 1, levels: int = 1):
+        self.ring = np.zeros((pools, ring))
+        self.noterm = np.zeros(pools)
+        self.total = np.zeros(pools)
+        self.meta = np.array([units, levels, ring], dtype=np.int64)
         self.fields = np.zeros((capacity, N_FIELDS), dtype=np.int64)
         self.codes = np.zeros(capacity, dtype=np.int64)
         self.count = np.zeros(capacity)
@@ -537,16 +723,24 @@ class _Table:
         self.used = np.zeros(1, dtype=np.int64)
 
     @property
+    def T(self) -> tuple:
+        return (self.fields, self.codes, self.count, self.table, self.used, self.incoming,
+                self.ring, self.noterm, self.total, self.meta)
+
+    @property
     def n(self) -> int:
         return int(self.used[0])
 
-    def ensure(self, extra: int) -> None:
-        """Room for `extra` more cohorts; drop empty ones first when they are many."""
+    def compact(self) -> None:
+        """Drop empty cohorts when they are many (only between days: nothing incoming)."""
         n = self.n
         empty = n - int(np.count_nonzero(self.count[:n]))
         if empty > n // 2 and empty > 4096:
             self.used[0] = _rebuild(self.fields, self.codes, self.count, n, self.table, True)
-            n = self.n
+
+    def ensure(self, extra: int) -> None:
+        """Room for `extra` more cohorts."""
+        n = self.n
         if n + extra <= len(self.count):
             return
         capacity = max(2 * len(self.count), n + extra)
@@ -578,14 +772,21 @@ def run_cohorts(scenario: Scenario, days: int, *, mode: int, seed: int = 0,
     gen = rng.generator(seed, rng.COHORTS)
     init_cells = [arrival_cells(scenario, c, probs[c], True) for c in range(3)]
     new_cells = [arrival_cells(scenario, c, probs[c], False) for c in range(3)]
-    tab = _Table(4096)
+    levels_n = factors.shape[1]
+    ring = 2 + max([int(np.max(cells[2][cells[2] != NO_OFFSET], initial=0)) for cells in init_cells + new_cells])
+    pools = 2 * 3 * 3 * units * levels_n
+    if pools * ring > 60_000_000:
+        raise ValueError(
+            f"cohorts.risk_bins: {levels_n} bins × {units} units × {ring} contract days is too large "
+            "for the cohort engine; use fewer bins"
+        )
+    tab = _Table(4096, pools, ring, units, levels_n)
     pop = scenario.population
     for c, name in enumerate(CHANNELS):
         size = getattr(pop, name).size
         if size:
             tab.ensure(len(init_cells[c][4]) if mode == EXPECT else min(size, len(init_cells[c][4])) + 1)
-            _add_arrivals(gen, mode, 0, float(size), c, *init_cells[c], 0, geo.unit_region,
-                          tab.fields, tab.codes, tab.count, tab.table, tab.used)
+            _add_arrivals(gen, mode, 0, float(size), c, *init_cells[c], 0, geo.unit_region, tab.T)
 
     counts = np.zeros((days, O.N_COUNTERS))
     search_units = np.zeros(days)
@@ -600,6 +801,7 @@ def run_cohorts(scenario: Scenario, days: int, *, mode: int, seed: int = 0,
     )
     started = time.perf_counter()
     for t in range(days):
+        tab.compact()
         rates = dynamics.rates(t, agg)
         if mode == EXPECT:
             arrivals = rates.recruits.astype(float).copy()
@@ -610,15 +812,21 @@ def run_cohorts(scenario: Scenario, days: int, *, mode: int, seed: int = 0,
             if arrivals[c]:
                 cells = len(new_cells[c][4])
                 tab.ensure(cells if mode == EXPECT else min(int(arrivals[c]) + 1, cells))
-                _add_arrivals(gen, mode, t, float(arrivals[c]), c, *new_cells[c], t, geo.unit_region,
-                              tab.fields, tab.codes, tab.count, tab.table, tab.used)
-        tab.ensure(6 * tab.n + 64)
+                _add_arrivals(gen, mode, t, float(arrivals[c]), c, *new_cells[c], t, geo.unit_region, tab.T)
         cnt = counts[t]
         unit_cnt = np.zeros((2, units))
         region_cnt = np.zeros(n_regions)
+        first = 0
+        while first < len(tab.total):
+            first = _step_pools(
+                gen, mode, t, first, tab.T, absorbed, factors, rates.release, rates.assault_retained,
+                rates.death, rates.wound, rates.desert, rates.exit_share, geo.unit_region, cnt, unit_cnt,
+            )
+            if first < len(tab.total):
+                tab.ensure(len(tab.count))  # doubles
+        tab.ensure(6 * tab.n + 64)
         step_day(
-            gen, mode, t, tab.n, tab.fields, tab.codes, tab.count, tab.table, tab.used, tab.incoming,
-            absorbed, factors,
+            gen, mode, t, tab.n, tab.T, absorbed, factors,
             rates.release, rates.assault_retained, rates.death, rates.wound, rates.recover,
             rates.discharge, rates.desert, rates.exit_share, rates.search_capture, rates.surrender,
             rates.move, rates.intercept, geo.next_hop, geo.is_exit, geo.unit_region,
@@ -641,8 +849,9 @@ def run_cohorts(scenario: Scenario, days: int, *, mode: int, seed: int = 0,
 
 
 def _initial_by_unit(tab: _Table, units: int) -> np.ndarray:
-    n = tab.n
-    return np.bincount(tab.fields[:n, F_UNIT], weights=tab.count[:n], minlength=units).astype(float)
+    """Soldiers per unit at the start: all serving, all in pools."""
+    levels = int(tab.meta[1])
+    return tab.total.reshape(2, 3, 3, units, levels).sum(axis=(0, 1, 2, 4))
 
 
 def simulate_cohorts(scenario: Scenario, seed: int, days: int, progress=None):
