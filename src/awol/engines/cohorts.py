@@ -15,6 +15,12 @@ The same kernel in `EXPECT` mode replaces every draw by its expectation: that is
 the exact expected course for scenarios whose hazards do not depend on the state
 (`engines.expectation`), with quadrature levels in place of bins.
 
+Serving soldiers are kept apart, in pools keyed without the contract-end day (which
+no hazard reads) and holding a ring of counts by that day: one multinomial per pool
+per day, with the members hit drawn without replacement over the ring (the exact
+multivariate hypergeometric assignment of exchangeable soldiers), so a pool costs the
+same whether it holds ten soldiers or ten thousand.
+
 Keys that can no longer matter are merged: a contract-end day already passed is
 stored as tomorrow's (only `t ≥ end` is ever asked), region and destination are
 dropped outside `at large`, the sentence outside `detained`, and absorbing states
@@ -384,23 +390,7 @@ def step_day(
         flag = fields[i, F_FLAG]
         ce = fields[i, F_CE]
         f[:] = fields[i, :]
-        if s == SERVING or s == RETAINED:
-            if s == SERVING and ce != NO_TERM and t >= ce:  # M1 term ends today
-                rel = _binom(gen, mode, n, release)
-                ret = n - rel
-                assault = _binom(gen, mode, ret, assault_retained)
-                count[i] = 0.0
-                absorbed[RELEASED] += rel
-                cnt[O.FLOW + SERVING * 9 + RELEASED] += rel
-                cnt[O.FLOW + SERVING * 9 + RETAINED] += ret
-                f[F_CE] = TERM_DECIDED
-                if r == ASSAULT:
-                    _to(f, RETAINED, t, T, ret)
-                else:
-                    _to(f, RETAINED, t, T, ret - assault)
-                    f[F_ROLE] = ASSAULT
-                    _to(f, RETAINED, t, T, assault)
-                continue
+        if s == RETAINED:  # serving soldiers are in pools
             dp = death[r]
             wp = wound[r]
             hp = desert[s, r, c, u] * level_factor[c, lev]
