@@ -268,19 +268,31 @@ def _split3(gen, mode, n, p1, p2, p3):
     """Counts of three competing outcomes with unconditional probabilities p1, p2, p3."""
     if mode == EXPECT:
         return n * p1, n * p2, n * p3
-    if n <= 16.0:  # a few members: one uniform each, as the agent kernel
-        k1 = 0.0
-        k2 = 0.0
-        k3 = 0.0
-        for _ in range(np.int64(n)):
+    ptot = p1 + p2 + p3
+    if ptot <= 0.0:
+        return 0.0, 0.0, 0.0
+    if ptot < 1.0 and n * ptot < 16.0:
+        # Few events expected: the number hit H ~ Bin(n, ptot) by inversion of one uniform
+        # (usually H = 0), then each hit's event in proportion (multinomial given H).
+        q = 1.0 - ptot
+        pk = q**n
+        if pk > 0.0:
             u = gen.random()
-            if u < p1:
-                k1 += 1.0
-            elif u < p1 + p2:
-                k2 += 1.0
-            elif u < p1 + p2 + p3:
-                k3 += 1.0
-        return k1, k2, k3
+            cdf = pk
+            hits = 0.0
+            while u >= cdf and hits < n:
+                pk *= (n - hits) / (hits + 1.0) * ptot / q
+                hits += 1.0
+                cdf += pk
+            k1 = 0.0
+            k2 = 0.0
+            for _ in range(np.int64(hits)):
+                v = gen.random() * ptot
+                if v < p1:
+                    k1 += 1.0
+                elif v < p1 + p2:
+                    k2 += 1.0
+            return k1, k2, hits - k1 - k2
     k1 = _binom(gen, mode, n, p1)
     rest = 1.0 - p1
     k2 = _binom(gen, mode, n - k1, p2 / rest) if rest > 0 else 0.0
