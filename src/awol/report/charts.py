@@ -1,0 +1,91 @@
+"""Plotly figures of results: fan charts over time and the stock-and-flow Sankey."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from awol.report.results import Result
+
+# The main outputs a reader asks about first (BRIEF questions Q1-Q5).
+MAIN_OUTPUTS = (
+    ("on_duty", "On duty"),
+    ("retained_past_term", "Retained past term"),
+    ("deserters_at_large", "Deserters at large"),
+    ("new_desertions", "New desertions per day"),
+    ("captures", "Captures per day"),
+    ("deaths", "Deaths per day"),
+    ("recruits", "Recruits per day"),
+    ("cases_filed", "Court cases filed per day (public)"),
+)
+
+COLOURS = ("#1f5fa8", "#c0392b", "#2e8b57", "#8e44ad", "#d68910")
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def fan_chart(results: list[Result], column: str, title: str) -> go.Figure:
+    """Median with 25-75 % and 5-95 % bands for an ensemble; the line for a single run."""
+    fig = go.Figure()
+    for i, result in enumerate(results):
+        colour = COLOURS[i % len(COLOURS)]
+        x = result.dates()
+        if result.is_ensemble:
+            bands = result.bands(column)
+            for lo, hi, alpha, name in ((0.05, 0.95, 0.15, "5–95 %"), (0.25, 0.75, 0.3, "25–75 %")):
+                fig.add_trace(go.Scatter(x=x, y=bands[hi], mode="lines", line={"width": 0},
+                                         showlegend=False, hoverinfo="skip", legendgroup=result.label))
+                fig.add_trace(go.Scatter(x=x, y=bands[lo], mode="lines", line={"width": 0}, fill="tonexty",
+                                         fillcolor=_rgba(colour, alpha), name=f"{result.label} {name}",
+                                         legendgroup=result.label))
+            y, name = bands[0.5], f"{result.label} median ({len(result.runs)} runs)"
+        else:
+            y, name = result.runs[0][column], result.label
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": colour, "width": 2}, name=name,
+                                 legendgroup=result.label))
+    fig.update_layout(title=title, margin={"l": 60, "r": 20, "t": 50, "b": 40}, height=360,
+                      template="plotly_white", legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+# Nodes of the stock-and-flow picture and the columns whose cumulative sums size each link.
+NODES = ("volunteer", "mobilised", "detainee", "serving", "retained", "hospital", "released",
+         "deserted", "captured", "escaped", "returned", "imprisoned", "killed")
+STATUS_NODE = {"serving": "serving", "retained": "retained", "hospital": "hospital", "released": "released",
+               "at_large": "deserted", "detained": "captured", "escaped": "escaped",
+               "imprisoned": "imprisoned", "killed": "killed"}
+
+
+def flow_links(result: Result) -> list[tuple[str, str, float]]:
+    """(source node, target node, median cumulative count) for every recruitment channel and flow column."""
+    run = result.runs[0]
+    links = [(c, "serving", result.cumulative_median(f"recruits_{c}")) for c in ("volunteer", "mobilised", "detainee")]
+    for column in run.columns:
+        if not column.startswith("flow_"):
+            continue
+        src, dst = column[len("flow_"):].split("_to_")
+        if src == "hospital" and dst in ("serving", "retained"):
+            continue  # recoveries back to duty would make a cycle, which a Sankey cannot draw
+        target = STATUS_NODE[dst]
+        if src == "detained" and dst in ("serving", "retained"):
+            target = "returned"
+        links.append((STATUS_NODE[src], target, result.cumulative_median(column)))
+    # Returned soldiers rejoin the force; drawn as an end node, since a link back would be a cycle.
+    return [link for link in links if link[2] > 0]
+
+
+def sankey(result: Result) -> go.Figure:
+    links = flow_links(result)
+    index = {name: i for i, name in enumerate(NODES)}
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node={"label": [n.replace("_", " ") for n in NODES], "pad": 14, "thickness": 16},
+        link={"source": [index[s] for s, _, _ in links], "target": [index[t] for _, t, _ in links],
+              "value": [v for _, _, v in links]},
+    ))
+    what = "median over runs" if result.is_ensemble else "one run"
+    fig.update_layout(title=f"Stock and flow, cumulative counts ({result.label}, {what})", height=420,
+                      margin={"l": 20, "r": 20, "t": 50, "b": 20})
+    return fig

@@ -1,0 +1,94 @@
+"""Results as the report and the web app read them: one run, or an ensemble of runs.
+
+A run directory holds `daily.parquet`, `manifest.json`, `scenario.yaml`
+(awol.store.runs). An ensemble directory holds several run directories (any
+depth-one subdirectories with a manifest); its bands are computed here from the
+runs so the report needs nothing else. Calibration posteriors are read by
+`posterior_of` when a result directory holds one (see docs/web.md, "hook").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from awol.store.runs import DAILY, MANIFEST, SCENARIO, holds_run
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+class ResultsError(Exception):
+    """A path given as results holds no run nor ensemble."""
+
+
+@dataclass
+class Result:
+    """One result: its runs (daily tables), its scenario tree and manifests."""
+
+    path: Path
+    label: str
+    runs: list[pd.DataFrame]
+    manifests: list[dict]
+    scenario_tree: dict
+    posterior: dict | None = field(default=None)
+
+    @property
+    def is_ensemble(self) -> bool:
+        return len(self.runs) > 1
+
+    def bands(self, column: str) -> pd.DataFrame:
+        """Quantiles of `column` over runs, by day (index: day; columns: QUANTILES)."""
+        values = np.stack([run[column].to_numpy(dtype=float) for run in self.runs])
+        q = np.quantile(values, QUANTILES, axis=0)
+        return pd.DataFrame(q.T, columns=QUANTILES, index=self.runs[0]["day"].to_numpy())
+
+    def dates(self) -> pd.Series:
+        return pd.to_datetime(self.runs[0]["date"])
+
+    def cumulative_median(self, column: str) -> float:
+        return float(np.median([run[column].sum() for run in self.runs]))
+
+    def final_median(self, column: str) -> float:
+        return float(np.median([run[column].iloc[-1] for run in self.runs]))
+
+
+def run_dirs(path: Path) -> list[Path]:
+    """The run directories under `path` (itself, or its subdirectories holding runs)."""
+    if holds_run(path):
+        return [path]
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.iterdir() if p.is_dir() and holds_run(p))
+
+
+def load_result(path: str | Path, label: str | None = None) -> Result:
+    """Read one run or an ensemble directory; raise ResultsError if it holds neither."""
+    path = Path(path)
+    dirs = run_dirs(path)
+    if not dirs:
+        raise ResultsError(f"{path}: holds no run ({MANIFEST}) nor run subdirectories; give a directory written by `awol run` or an ensemble")
+    runs = [pd.read_parquet(d / DAILY) for d in dirs]
+    manifests = [json.loads((d / MANIFEST).read_text()) for d in dirs]
+    tree = yaml.safe_load((dirs[0] / SCENARIO).read_text())
+    name = manifests[0].get("scenario", path.name)
+    return Result(path, label or f"{name} ({path.name})" if name != path.name else name,
+                  runs, manifests, tree, posterior_of(path))
+
+
+def posterior_of(path: Path) -> dict | None:
+    """Hook for the calibration panel: a posterior summary stored with the results.
+
+    The calibration layer (awol.evidence) has not fixed its on-disk format yet;
+    when it does, read it here (e.g. `posterior.json` with parameter draws and
+    the fitted court-case series) and the report adds the calibration panel.
+    Until then this returns None and the report shows no calibration panel.
+    """
+    candidate = path / "posterior.json"
+    if candidate.exists():
+        return json.loads(candidate.read_text())
+    return None
