@@ -1,0 +1,142 @@
+"""Analysis: only ever takes tables (daily runs, design points, summaries), never a model.
+
+Summaries reduce a run to scalars that answer the questions users ask (how many
+retained past term at the end, how many desertions in all); quantiles describe an
+ensemble day by day; paired differences compare scenarios run with common random
+numbers; `sobol_indices` and `morris_indices` wrap SALib.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+RUN_KEYS = ("run", "point", "replicate", "seed")
+
+# name -> (column of the daily table, how it is reduced over the run)
+SUMMARIES = {
+    "final_on_duty": ("on_duty", "last"),
+    "final_retained_past_term": ("retained_past_term", "last"),
+    "final_deserters_at_large": ("deserters_at_large", "last"),
+    "final_imprisoned": ("imprisoned", "last"),
+    "total_new_desertions": ("new_desertions", "sum"),
+    "total_captures": ("captures", "sum"),
+    "total_returned_to_front": ("returned_to_front", "sum"),
+    "total_deaths": ("deaths", "sum"),
+    "total_recruits": ("recruits", "sum"),
+    "total_cases_opened": ("cases_opened", "sum"),
+    "total_cases_filed": ("cases_filed", "sum"),
+    "total_cases_decided": ("cases_decided", "sum"),
+}
+
+
+def summarize(daily: pd.DataFrame) -> dict[str, float]:
+    """The scalar summaries of one run (see SUMMARIES)."""
+    out = {}
+    for name, (column, how) in SUMMARIES.items():
+        values = daily[column]
+        out[name] = float(values.iloc[-1] if how == "last" else values.sum())
+    return out
+
+
+def summary_table(runs: list[pd.DataFrame]) -> pd.DataFrame:
+    """One row per run: its keys and its summaries."""
+    rows = []
+    for daily in runs:
+        keys = {k: int(daily[k].iloc[0]) for k in RUN_KEYS if k in daily}
+        rows.append({**keys, **summarize(daily)})
+    return pd.DataFrame(rows)
+
+
+def numeric_outputs(daily: pd.DataFrame) -> list[str]:
+    return [c for c in daily.columns if c not in RUN_KEYS and c != "day" and pd.api.types.is_numeric_dtype(daily[c])]
+
+
+def daily_quantiles(runs: list[pd.DataFrame], quantiles=QUANTILES) -> pd.DataFrame:
+    """Tidy per-day quantiles of every numeric output: columns day, date, output, quantile, value."""
+    outputs = numeric_outputs(runs[0])
+    stacked = np.stack([d[outputs].to_numpy(dtype=float) for d in runs])  # runs × days × outputs
+    q = np.quantile(stacked, quantiles, axis=0)  # quantiles × days × outputs
+    days = runs[0]["day"].to_numpy()
+    nq, nd, no = q.shape
+    table = pd.DataFrame({
+        "day": np.tile(np.repeat(days, no), nq),
+        "output": np.tile(np.array(outputs, dtype=object), nq * nd),
+        "quantile": np.repeat(np.asarray(quantiles, dtype=float), nd * no),
+        "value": q.reshape(-1),
+    })
+    if "date" in runs[0]:
+        dates = dict(zip(days, runs[0]["date"]))
+        table.insert(1, "date", table["day"].map(dates))
+    return table
+
+
+def paired_differences(summaries: pd.DataFrame, baseline: str, *, level: float = 0.95) -> pd.DataFrame:
+    """Mean paired difference (scenario − baseline) of every summary with a t-interval.
+
+    `summaries` has columns `scenario`, `replicate` and the summaries; replicate k of
+    every scenario used the same seed (common random numbers), so differences pair by k.
+    """
+    from scipy import stats
+
+    outputs = [c for c in summaries.columns if c in SUMMARIES]
+    base = summaries[summaries["scenario"] == baseline].set_index("replicate").sort_index()
+    rows = []
+    for name in summaries["scenario"].unique():
+        if name == baseline:
+            continue
+        other = summaries[summaries["scenario"] == name].set_index("replicate").sort_index()
+        common = base.index.intersection(other.index)
+        for output in outputs:
+            d = other.loc[common, output].to_numpy(float) - base.loc[common, output].to_numpy(float)
+            n = len(d)
+            mean = float(d.mean())
+            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+            rows.append({
+                "scenario": name, "baseline": baseline, "output": output, "runs": n,
+                "baseline_mean": float(base.loc[common, output].mean()), "mean_difference": mean,
+                "low": mean - half, "high": mean + half,
+            })
+    return pd.DataFrame(rows)
+
+
+def salib_problem(paths: list[str], bounds: list[tuple[float, float]]) -> dict:
+    return {"num_vars": len(paths), "names": list(paths), "bounds": [list(b) for b in bounds]}
+
+
+def sobol_indices(problem: dict, outputs: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
+    """First-order and total Sobol indices with 95 % confidence half-widths, per output (SALib)."""
+    from SALib.analyze import sobol
+
+    rows = []
+    for output in outputs.columns:
+        y = outputs[output].to_numpy(float)
+        if np.ptp(y) == 0:  # no variation at all: every index is exactly 0
+            res = {k: np.zeros(problem["num_vars"]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+        else:
+            res = sobol.analyze(problem, y, calc_second_order=False, print_to_console=False, seed=seed)
+        for i, name in enumerate(problem["names"]):
+            rows.append({
+                "output": output, "parameter": name,
+                "S1": float(res["S1"][i]), "S1_conf": float(res["S1_conf"][i]),
+                "ST": float(res["ST"][i]), "ST_conf": float(res["ST_conf"][i]),
+            })
+    return pd.DataFrame(rows)
+
+
+def morris_indices(problem: dict, x: np.ndarray, outputs: pd.DataFrame, *, seed: int = 0, levels: int = 4) -> pd.DataFrame:
+    """Morris elementary effects (mu*, its 95 % confidence half-width, sigma) per output (SALib)."""
+    from SALib.analyze import morris
+
+    rows = []
+    for output in outputs.columns:
+        y = outputs[output].to_numpy(float)
+        res = morris.analyze(problem, x, y, num_levels=levels, print_to_console=False, seed=seed)
+        for i, name in enumerate(problem["names"]):
+            rows.append({
+                "output": output, "parameter": name,
+                "mu_star": float(res["mu_star"][i]), "mu_star_conf": float(res["mu_star_conf"][i]),
+                "sigma": float(res["sigma"][i]),
+            })
+    return pd.DataFrame(rows)

@@ -1,0 +1,296 @@
+"""The Python API of experiments, mirrored by the CLI: ensemble, sweep, sensitivity, compare.
+
+Every function writes its runs under `out` (one Parquet file per run, see
+docs/experiments.md), resumes an interrupted experiment by computing only missing
+runs, and returns tidy pandas tables.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import Executor
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from awol.experiments import analysis, design
+from awol.experiments.design import DesignError, Parameter
+from awol.experiments.execution import RunTask, execute, executor_for, run_file, run_seed
+from awol.progress import Progress
+from awol.scenario.load import load_scenario
+from awol.scenario.schema import Scenario
+
+MANIFEST = "manifest.json"
+QUANTILES = "quantiles.parquet"
+SUMMARIES = "summaries.parquet"
+POINTS = "points.parquet"
+DEFAULT_ENGINE = "cohorts"
+
+
+@dataclass
+class Experiment:
+    """Where an experiment lives and its main tables."""
+
+    out: Path
+    summaries: pd.DataFrame
+    table: pd.DataFrame  # quantiles (ensemble), points+summaries (sweep), indices (sensitivity), differences (compare)
+
+
+def _scenario(s: Scenario | str | Path) -> Scenario:
+    return s if isinstance(s, Scenario) else load_scenario(s)
+
+
+def _write_manifest(out: Path, manifest: dict) -> None:
+    """Write the manifest, or check that an existing one describes the same experiment."""
+    from awol.store.runs import package_versions
+
+    path = out / MANIFEST
+    if path.exists():
+        old = json.loads(path.read_text())
+        keys = [k for k in manifest if k not in ("versions",)]
+        differ = [k for k in keys if old.get(k) != manifest[k]]
+        if differ:
+            raise DesignError([
+                f"{out} holds a different experiment ({', '.join(f'{k}: {old.get(k)!r} ≠ {manifest[k]!r}' for k in differ)}); "
+                "choose another --out"
+            ])
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({**manifest, "versions": package_versions()}, indent=2, sort_keys=True) + "\n")
+    tmp.replace(path)
+
+
+def _run_all(tasks, executor, workers, dask, progress):
+    ctx = nullcontext(executor) if executor is not None else executor_for(workers, dask)
+    with ctx as ex:
+        return execute(tasks, ex, progress)
+
+
+def _check_common(runs: int, days: int | None, engine: str) -> None:
+    from awol.engines import ENGINES
+
+    problems = []
+    if runs < 1:
+        problems.append(f"--runs: {runs}; must be at least 1")
+    if days is not None and days < 1:
+        problems.append(f"--days: {days}; must be at least 1")
+    if engine not in ENGINES:
+        problems.append(f"--engine: {engine!r} is not an engine; choose one of {', '.join(ENGINES)}")
+    if problems:
+        raise DesignError(problems)
+
+
+def ensemble(
+    scenario: Scenario | str | Path,
+    runs: int,
+    *,
+    days: int | None = None,
+    engine: str = DEFAULT_ENGINE,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Experiment:
+    """N replicates of one scenario; run k's seed comes from (scenario seed, k).
+
+    Returns the per-run summaries and the tidy per-day quantiles (also written to `out`).
+    """
+    sc = _scenario(scenario)
+    _check_common(runs, days, engine)
+    out = Path(out or Path("results") / f"{sc.name}-ensemble")
+    base = sc.simulation.seed
+    _write_manifest(out, {
+        "kind": "ensemble", "scenario": sc.name, "scenario_hash": sc.hash, "base_seed": base,
+        "runs": runs, "days": days or sc.simulation.days, "engine": engine,
+        "seeds": "numpy.random.SeedSequence([base_seed, run]).generate_state(2)",
+    })
+    tasks = [
+        RunTask(run=k, replicate=k, point=0, seed=run_seed(base, k), days=days, engine=engine, tree=sc.raw,
+                path=str(run_file(out, k)))
+        for k in range(runs)
+    ]
+    files = _run_all(tasks, executor, workers, dask, progress)
+    daily = [pd.read_parquet(f) for f in files]
+    quantiles = analysis.daily_quantiles(daily)
+    summaries = analysis.summary_table(daily)
+    from awol.store.runs import write_parquet
+
+    write_parquet(quantiles, out / QUANTILES)
+    write_parquet(summaries, out / SUMMARIES)
+    return Experiment(out, summaries, quantiles)
+
+
+def _design_tasks(sc: Scenario, points: pd.DataFrame, replicates: int, days, engine, out: Path) -> list[RunTask]:
+    """One task per (point, replicate); replicate r uses the same seed at every point (common random numbers)."""
+    paths = [c for c in points.columns if c != "point"]
+    tasks = []
+    for _, row in points.iterrows():
+        p = int(row["point"])
+        tree = design.point_tree(sc, {path: row[path] for path in paths})
+        for r in range(replicates):
+            k = p * replicates + r
+            tasks.append(RunTask(run=k, replicate=r, point=p, seed=run_seed(sc.simulation.seed, r), days=days,
+                                 engine=engine, tree=tree, path=str(run_file(out, k))))
+    return tasks
+
+
+def _summaries_of(files: list[str]) -> pd.DataFrame:
+    return analysis.summary_table([pd.read_parquet(f) for f in files])
+
+
+def sweep(
+    scenario: Scenario | str | Path,
+    vary: list[Parameter | str],
+    *,
+    design_kind: str = "grid",
+    points: int = 5,
+    runs_per_point: int = 1,
+    days: int | None = None,
+    engine: str = DEFAULT_ENGINE,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Experiment:
+    """Run a design (grid, Latin hypercube or Sobol points) over parameters addressed by path.
+
+    Returns one row per run: the point's parameter values and the run's summaries.
+    """
+    sc = _scenario(scenario)
+    params = [design.parse_vary(v) if isinstance(v, str) else v for v in vary]
+    design.check_parameters(sc, params)
+    _check_common(runs_per_point, days, engine)
+    table = design.make_design(params, design_kind, points, seed=sc.simulation.seed)
+    out = Path(out or Path("results") / f"{sc.name}-sweep")
+    tasks = _design_tasks(sc, table, runs_per_point, days, engine, out)  # validates every point first
+    _write_manifest(out, {
+        "kind": "sweep", "scenario": sc.name, "scenario_hash": sc.hash, "base_seed": sc.simulation.seed,
+        "design": design_kind, "parameters": [[p.path, p.low, p.high, p.levels] for p in params],
+        "points": len(table), "runs_per_point": runs_per_point, "days": days or sc.simulation.days, "engine": engine,
+    })
+    from awol.store.runs import write_parquet
+
+    write_parquet(table, out / POINTS)
+    files = _run_all(tasks, executor, workers, dask, progress)
+    summaries = _summaries_of(files)
+    write_parquet(summaries, out / SUMMARIES)
+    return Experiment(out, summaries, table.merge(summaries, on="point"))
+
+
+def sensitivity(
+    scenario: Scenario | str | Path,
+    *,
+    method: str = "sobol",
+    parameters: list[str] | None = None,
+    outputs: list[str] | None = None,
+    samples: int = 64,
+    days: int | None = None,
+    engine: str = DEFAULT_ENGINE,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Experiment:
+    """Global sensitivity over the ranges declared in the scenario file (SALib Sobol or Morris).
+
+    Every run uses the scenario's seed (common random numbers), so the indices measure
+    the parameters' effects, not noise between seeds. Returns the indices per output.
+    """
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
+
+    sc = _scenario(scenario)
+    problems = []
+    if method not in ("sobol", "morris"):
+        problems.append(f"--method: {method!r}; choose sobol or morris")
+    if samples < 1:
+        problems.append(f"--samples: {samples}; must be at least 1")
+    outputs = list(outputs or analysis.SUMMARIES)
+    problems += [f"--outputs: {o!r} is not a summary; choose from {', '.join(analysis.SUMMARIES)}"
+                 for o in outputs if o not in analysis.SUMMARIES]
+    if problems:
+        raise DesignError(problems)
+    params = design.ranges_from_scenario(sc, parameters)
+    _check_common(1, days, engine)
+    problem = analysis.salib_problem([p.path for p in params], [(p.low, p.high) for p in params])
+    seed = sc.simulation.seed
+    if method == "sobol":
+        x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+    else:
+        x = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
+    table = pd.DataFrame(x, columns=problem["names"])
+    table.insert(0, "point", np.arange(len(table)))
+    out = Path(out or Path("results") / f"{sc.name}-{method}")
+    tasks = _design_tasks(sc, table, 1, days, engine, out)
+    _write_manifest(out, {
+        "kind": "sensitivity", "method": method, "scenario": sc.name, "scenario_hash": sc.hash,
+        "base_seed": seed, "parameters": [[p.path, p.low, p.high] for p in params], "samples": samples,
+        "points": len(table), "days": days or sc.simulation.days, "engine": engine,
+    })
+    from awol.store.runs import write_parquet
+
+    write_parquet(table, out / POINTS)
+    files = _run_all(tasks, executor, workers, dask, progress)
+    summaries = _summaries_of(files).sort_values("point")
+    write_parquet(summaries, out / SUMMARIES)
+    y = summaries[outputs].reset_index(drop=True)
+    if method == "sobol":
+        indices = analysis.sobol_indices(problem, y, seed=seed)
+    else:
+        indices = analysis.morris_indices(problem, x, y, seed=seed)
+    write_parquet(indices, out / "indices.parquet")
+    return Experiment(out, summaries, indices)
+
+
+def compare(
+    scenarios: list[Scenario | str | Path],
+    *,
+    runs: int = 20,
+    days: int | None = None,
+    engine: str = DEFAULT_ENGINE,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Experiment:
+    """Compare scenarios with common random numbers: run k of every scenario uses the same seed.
+
+    The first scenario is the reference; returns the paired differences of every summary
+    (mean and 95 % t-interval) of each other scenario against it.
+    """
+    scs = [_scenario(s) for s in scenarios]
+    if len(scs) < 2:
+        raise DesignError([f"compare needs at least two scenarios; got {len(scs)}"])
+    names = [s.name for s in scs]
+    if len(set(names)) < len(names):
+        names = [f"{i}-{n}" for i, n in enumerate(names)]
+    _check_common(runs, days, engine)
+    base_seed = scs[0].simulation.seed
+    out = Path(out or Path("results") / ("compare-" + "-".join(names)))
+    _write_manifest(out, {
+        "kind": "compare", "scenarios": names, "scenario_hashes": [s.hash for s in scs], "base_seed": base_seed,
+        "runs": runs, "days": days, "engine": engine,
+    })
+    tasks, owner = [], []
+    for i, sc in enumerate(scs):
+        for k in range(runs):
+            tasks.append(RunTask(run=k, replicate=k, point=i, seed=run_seed(base_seed, k), days=days, engine=engine,
+                                 tree=sc.raw, path=str(run_file(out / names[i], k))))
+            owner.append(names[i])
+    files = _run_all(tasks, executor, workers, dask, progress)
+    summaries = _summaries_of(files)
+    summaries.insert(0, "scenario", owner)
+    from awol.store.runs import write_parquet
+
+    write_parquet(summaries, out / SUMMARIES)
+    differences = analysis.paired_differences(summaries, names[0])
+    write_parquet(differences, out / "differences.parquet")
+    return Experiment(out, summaries, differences)

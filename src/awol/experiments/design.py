@@ -1,0 +1,152 @@
+"""Declaration of experiments: which parameters vary, over which ranges, at which points.
+
+A parameter is addressed by its dotted path in the scenario file
+(`desertion.base_per_day`, `policy.release_at_term[0].value`). Every point is
+validated through `scenario_from_tree`, so a design never runs a scenario the
+schema would reject.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from awol.scenario.load import ScenarioError, scenario_from_tree
+from awol.scenario.provenance import get_path, is_annotated, set_path
+from awol.scenario.schema import Scenario
+
+DESIGNS = ("grid", "lhs", "sobol")
+
+
+class DesignError(Exception):
+    """A design that cannot run; `.problems` holds one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One varied parameter: its path in the scenario file and its range."""
+
+    path: str
+    low: float
+    high: float
+    levels: int | None = None  # points along this axis for a grid
+
+
+def parse_vary(spec: str) -> Parameter:
+    """Parse `PATH=LO:HI[:N]` as written after `--vary`."""
+    path, eq, bounds = spec.partition("=")
+    parts = bounds.split(":")
+    if not eq or not path or len(parts) not in (2, 3):
+        raise DesignError([f"--vary: {spec!r} must look like PATH=LO:HI or PATH=LO:HI:N"])
+    try:
+        low, high = float(parts[0]), float(parts[1])
+        levels = int(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        raise DesignError([f"--vary: {spec!r}: LO and HI must be numbers and N an integer"]) from None
+    return Parameter(path.strip(), low, high, levels)
+
+
+def check_parameters(scenario: Scenario, parameters: list[Parameter]) -> None:
+    """Every path must exist and hold a number; LO ≤ HI; N ≥ 1. Raise `DesignError` listing all problems."""
+    problems = []
+    if not parameters:
+        problems.append("no parameter to vary: give at least one --vary PATH=LO:HI")
+    for p in parameters:
+        try:
+            node = get_path(scenario.raw, p.path)
+        except (KeyError, IndexError, TypeError):
+            problems.append(f"{p.path}: no such parameter in scenario {scenario.name!r}")
+            continue
+        if is_annotated(node):
+            node = node["value"]
+        if isinstance(node, bool) or not isinstance(node, (int, float)):
+            problems.append(f"{p.path}: holds {node!r}, not a number; only numeric parameters can vary")
+        if not np.isfinite(p.low) or not np.isfinite(p.high):
+            problems.append(f"{p.path}: range {p.low}:{p.high} must be finite")
+        elif p.low > p.high:
+            problems.append(f"{p.path}: LO {p.low} is greater than HI {p.high}")
+        if p.levels is not None and p.levels < 1:
+            problems.append(f"{p.path}: N = {p.levels} points; N must be at least 1")
+    if problems:
+        raise DesignError(problems)
+
+
+def ranges_from_scenario(scenario: Scenario, paths: list[str] | None = None) -> list[Parameter]:
+    """The parameters whose ranges the scenario file declares (`{value, range}`), for sensitivity."""
+    ranged = {p: a for p, a in scenario.annotations.items() if a.range is not None}
+    if paths is None:
+        paths = sorted(ranged)
+    problems = [
+        f"{p}: no range declared in scenario {scenario.name!r}; write it as {{value: ..., range: [LO, HI]}}"
+        for p in paths
+        if p not in ranged
+    ]
+    if not paths:
+        problems.append(f"scenario {scenario.name!r} declares no parameter with a range")
+    if problems:
+        raise DesignError(problems)
+    return [Parameter(p, float(ranged[p].range[0]), float(ranged[p].range[1])) for p in paths]
+
+
+def make_design(parameters: list[Parameter], kind: str = "grid", points: int = 5, seed: int = 0) -> pd.DataFrame:
+    """The design table: one row per point (`point` index), one column per parameter path.
+
+    grid: the product of `levels` (default `points`) evenly spaced values per axis;
+    lhs / sobol: `points` points from scipy.stats.qmc, scaled to the ranges.
+    """
+    from scipy.stats import qmc
+
+    if kind not in DESIGNS:
+        raise DesignError([f"--design: {kind!r} is not a design; choose one of {', '.join(DESIGNS)}"])
+    if points < 1:
+        raise DesignError([f"--points: {points}; N must be at least 1"])
+    paths = [p.path for p in parameters]
+    if kind == "grid":
+        axes = [np.linspace(p.low, p.high, p.levels or points) if p.high > p.low else np.array([p.low]) for p in parameters]
+        values = np.array(list(itertools.product(*axes)), dtype=float)
+    else:
+        sampler = qmc.LatinHypercube(d=len(parameters), seed=seed) if kind == "lhs" else qmc.Sobol(d=len(parameters), seed=seed)
+        unit = sampler.random(points)
+        low = np.array([p.low for p in parameters])
+        high = np.array([p.high for p in parameters])
+        values = low + unit * (high - low)
+    table = pd.DataFrame(values, columns=paths)
+    table.insert(0, "point", np.arange(len(table)))
+    return table
+
+
+def set_parameter(tree: dict, path: str, value: float) -> None:
+    """Set a parameter in a scenario tree, keeping its annotation (range, source) if any.
+
+    Integer parameters (sizes, days) stay integers.
+    """
+    node = get_path(tree, path)
+    old = node["value"] if is_annotated(node) else node
+    if isinstance(old, int) and not isinstance(old, bool):
+        value = int(round(value))
+    else:
+        value = float(value)
+    if is_annotated(node):
+        node["value"] = value
+    else:
+        set_path(tree, path, value)
+
+
+def point_tree(scenario: Scenario, point: dict[str, float]) -> dict:
+    """The scenario tree at one design point, validated (raise `DesignError` if the point is invalid)."""
+    tree = copy.deepcopy(scenario.raw)
+    for path, value in point.items():
+        set_parameter(tree, path, value)
+    try:
+        scenario_from_tree(tree, source=f"{scenario.name} at {point}")
+    except ScenarioError as exc:
+        raise DesignError([f"design point {point}: {p}" for p in exc.problems]) from None
+    return tree

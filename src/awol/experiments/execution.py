@@ -1,0 +1,150 @@
+"""Execution: run many simulations on any `concurrent.futures.Executor`, one Parquet file per run.
+
+Each run is a `RunTask` (scenario tree, seed, days, engine, target file). Workers
+compute it with the top-level, picklable `run_task`, write to a temporary name and
+`os.replace` it into place, so a killed experiment leaves only whole files, and
+re-running it computes only what is missing. Seeds come from (base seed, replicate)
+alone, so run k has the same bytes whichever worker computes it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from awol.progress import Progress
+
+RUNS = "runs"
+
+
+def run_seed(base_seed: int, replicate: int) -> int:
+    """The seed of replicate k: independent streams derived from (scenario seed, k)."""
+    state = np.random.SeedSequence([int(base_seed), int(replicate)]).generate_state(2, dtype=np.uint32)
+    return int((int(state[0]) << 31) ^ int(state[1])) % (2**63)
+
+
+def run_file(out: Path, run: int) -> Path:
+    return Path(out) / RUNS / f"run-{run:05d}.parquet"
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run to compute: everything a worker needs, nothing it must look up."""
+
+    run: int
+    replicate: int
+    point: int
+    seed: int
+    days: int | None
+    engine: str
+    tree: dict = field(repr=False, hash=False, compare=False)
+    path: str = ""
+
+
+def run_task(task: RunTask) -> str:
+    """Compute one run and write its daily table atomically; return the file path.
+
+    Top-level so that spawned processes and dask workers can unpickle it.
+    """
+    from awol.engines import simulate
+    from awol.scenario.load import scenario_from_tree
+    from awol.store.runs import write_parquet
+
+    scenario = scenario_from_tree(task.tree, source=f"run {task.run}")
+    daily = simulate(scenario, seed=task.seed, days=task.days, engine=task.engine)
+    daily.insert(0, "seed", np.int64(task.seed))
+    daily.insert(0, "replicate", np.int32(task.replicate))
+    daily.insert(0, "point", np.int32(task.point))
+    daily.insert(0, "run", np.int32(task.run))
+    target = Path(task.path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        write_parquet(daily, Path(tmp))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return str(target)
+
+
+def _one_numba_thread() -> None:
+    """Worker initializer: one Numba thread per process (results do not depend on it)."""
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+
+
+def process_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """A local process pool sized to the machine, safe from scripts and Jupyter.
+
+    'spawn' (not 'fork'): forking a parent that already runs Numba threads can deadlock.
+    """
+    workers = workers or os.cpu_count() or 1
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_numba_thread
+    )
+
+
+@contextmanager
+def dask_executor(address: str) -> Iterator[Executor]:
+    """An executor on dask.distributed: `local:N` starts a LocalCluster of N workers, else a scheduler address."""
+    from dask.distributed import Client, LocalCluster
+
+    if address.startswith("local:"):
+        workers = int(address.split(":", 1)[1])
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            env={"NUMBA_NUM_THREADS": "1"},
+        )
+        client = Client(cluster)
+    else:
+        cluster, client = None, Client(address)
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+@contextmanager
+def executor_for(workers: int | None = None, dask: str | None = None) -> Iterator[Executor]:
+    """The executor the CLI and API use: dask if asked, else a local process pool."""
+    if dask:
+        with dask_executor(dask) as ex:
+            yield ex
+    else:
+        with process_pool(workers) as ex:
+            yield ex
+
+
+def execute(tasks: list[RunTask], executor: Executor | None = None, progress: Progress | None = None) -> list[str]:
+    """Compute every task whose file is missing; return all tasks' files (in task order)."""
+    missing = [t for t in tasks if not Path(t.path).exists()]
+    done = len(tasks) - len(missing)
+    if progress:
+        progress(done, len(tasks))
+    if missing:
+        if executor is None:
+            with process_pool() as ex:
+                _drain(ex, missing, done, len(tasks), progress)
+        else:
+            _drain(executor, missing, done, len(tasks), progress)
+    return [t.path for t in tasks]
+
+
+def _drain(executor: Executor, tasks: list[RunTask], done: int, total: int, progress: Progress | None) -> None:
+    futures = [executor.submit(run_task, t) for t in tasks]
+    for future in as_completed(futures):
+        future.result()
+        done += 1
+        if progress:
+            progress(done, total)
