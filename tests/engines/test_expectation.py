@@ -44,6 +44,7 @@ def test_expected_soldiers_conserved_and_observation_below_opened():
     assert d["cases_filed"].sum() <= d["cases_opened"].sum() * sc.observation.reporting_share + 1e-9
 
 
+@pytest.mark.slow
 def test_binning_error_shrinks_as_bins_grow():
     """The cohort engine's one approximation, measured without noise: the expected
     course with B risk bins against the quadrature (exact) one."""
@@ -53,6 +54,8 @@ def test_binning_error_shrinks_as_bins_grow():
 
     sc = independent(desertion__risk_tolerance_weight=3.0)
     exact, _, _ = expected_counts(sc)
+    finer, _, _ = expected_counts(sc, nodes=10)
+    assert np.abs(finer - exact).max() <= 1e-9 * np.abs(exact).max()  # quadrature converged
     cols = [O.STOCK + 3, O.DESERTIONS_CHANNEL, O.DESERTIONS_CHANNEL + 1]
     errors = []
     for bins in (1, 4, 16):

@@ -95,7 +95,7 @@ def binned_levels(scenario: Scenario, bins: int | None = None) -> tuple[np.ndarr
     return factors, probs
 
 
-def quadrature_levels(scenario: Scenario, nodes: int = 12) -> tuple[np.ndarray, np.ndarray]:
+def quadrature_levels(scenario: Scenario, nodes: int = 6) -> tuple[np.ndarray, np.ndarray]:
     """Gauss–Jacobi nodes and weights [channel, level] for the exact expectation.
 
     With τ ~ Beta(a, b), x = 2τ − 1 has weight (1 − x)^(b−1) (1 + x)^(a−1), so the

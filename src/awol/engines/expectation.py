@@ -11,8 +11,8 @@ exact expectation (E[Bin(N, p)] = E[N]·p with p not random).
 Risk tolerance enters through the personal factor exp(β_tol (τ − ½)). With sd = 0
 it is one value and the recursion is exact. Otherwise each expected count is an
 integral over τ of a smooth (entire) function of τ, weighted by the Beta density;
-Gauss–Jacobi quadrature in the Beta weight (`cohorts.quadrature_levels`, 12 nodes)
-integrates it to machine precision (it is exact for polynomials of degree < 24, and
+Gauss–Jacobi quadrature in the Beta weight (`cohorts.quadrature_levels`, 6 nodes)
+integrates it to machine precision (it is exact for polynomials of degree < 12, and
 the integrand's Taylor coefficients fall off factorially). The one kink,
 min(1, hazard), is never reached with per-day hazards far below 1.
 
@@ -79,7 +79,7 @@ def geometric_pmf(days: int, mean: float) -> np.ndarray:
     return q * (1.0 - q) ** np.arange(days)
 
 
-def expected_counts(scenario: Scenario, days: int | None = None, nodes: int = 12):
+def expected_counts(scenario: Scenario, days: int | None = None, nodes: int = 6):
     """Expected counter matrix [days, N_COUNTERS] (floats), search units, checkpoints."""
     problems = dependence(scenario)
     if problems:
