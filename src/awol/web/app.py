@@ -1,0 +1,163 @@
+"""The FastAPI app: bundled scenarios and their levers, jobs (queued runs and ensembles), results.
+
+Everything the page loads comes from this server (plotly's JavaScript from the
+installed package); the JSON API is documented at /docs and /openapi.json.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal, Optional, Union
+
+from fastapi import FastAPI, HTTPException, Query
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from awol.engines import ENGINES
+from awol.scenario.load import ScenarioError, bundled_scenarios, scenario_from_tree
+from awol.web.jobs import JobStore
+from awol.web.levers import apply_levers, bundled_tree, levers_of, scale_tree, soldiers_estimate
+
+DEFAULT_MAX_WORK = 2e9  # soldier-days x runs; the full baseline (~1.4M soldiers x 1011 days) is ~1.4e9 per run
+SERIES = ("on_duty", "retained_past_term", "deserters_at_large", "new_desertions", "captures", "deaths",
+          "recruits", "cases_filed")
+
+
+class JobRequest(BaseModel):
+    """A run (runs = 1) or a small ensemble of a bundled scenario with some levers changed."""
+
+    scenario: str = Field(description="Name of a bundled scenario (GET /api/scenarios).", examples=["baseline"])
+    levers: dict[str, Union[bool, float]] = Field(
+        default_factory=dict, description="Parameter values by dotted path, e.g. {\"policy.release_at_term[0].value\": 0.5}.")
+    days: Optional[int] = Field(None, ge=1, le=5000, description="Days to simulate (default: the scenario's).")
+    runs: int = Field(1, ge=1, le=50, description="Runs in the ensemble; run k uses seed + k.")
+    scale: float = Field(1.0, gt=0, le=1, description="Multiply every size and inflow: 0.01 runs ~100x faster.")
+    seed: Optional[int] = Field(None, ge=0, lt=2**63, description="Base seed (default: the scenario's).")
+    engine: Literal[tuple(ENGINES)] = Field("agents", description="Simulation engine.")  # type: ignore[valid-type]
+    label: Optional[str] = Field(None, max_length=80, description="A name for the job in comparisons.")
+
+
+def unprocessable(problems: list[tuple[list, object, str]]) -> HTTPException:
+    """HTTP 422 in FastAPI's own shape: one entry per problem, `loc` naming the field."""
+    return HTTPException(422, detail=[{"loc": loc, "input": value, "msg": msg, "type": "value_error"}
+                                      for loc, value, msg in problems])
+
+
+@lru_cache(maxsize=1)
+def plotly_js() -> str:
+    import plotly.offline
+
+    return plotly.offline.get_plotlyjs()
+
+
+def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_MAX_WORK, start_worker: bool = True) -> FastAPI:
+    app = FastAPI(title="awol", version="1",
+                  description="Simulate a coerced military manpower system: pick a scenario, change levers, "
+                              "run a small ensemble, watch progress, compare results.")
+    jobs = JobStore(store, start_worker=start_worker)
+    app.state.jobs = jobs
+    app.state.max_work = max_work
+    static = resources.files("awol.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.on_event("shutdown")
+    def _stop() -> None:  # pragma: no cover - exercised by uvicorn
+        jobs.stop()
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        return static.joinpath("index.html").read_text(encoding="utf-8")
+
+    @app.get("/plotly.min.js", include_in_schema=False)
+    def plotly() -> Response:
+        return Response(plotly_js(), media_type="application/javascript")
+
+    @app.get("/api/scenarios", summary="Bundled scenarios")
+    def scenarios() -> list[dict]:
+        return [{"name": name, "description": description} for name, description in bundled_scenarios()]
+
+    def tree_or_404(name: str) -> dict:
+        if name not in {n for n, _ in bundled_scenarios()}:
+            raise HTTPException(404, detail=f"scenario {name!r} is not bundled; GET /api/scenarios lists them")
+        return bundled_tree(name)
+
+    @app.get("/api/scenarios/{name}", summary="A scenario's description, defaults and policy levers")
+    def scenario(name: str) -> dict:
+        tree = tree_or_404(name)
+        sc = scenario_from_tree(tree, source=name)
+        return {"name": sc.name, "description": sc.description, "days": sc.simulation.days,
+                "seed": sc.simulation.seed, "levers": levers_of(tree)}
+
+    @app.post("/api/jobs", status_code=202, summary="Queue a run or a small ensemble")
+    def submit(request: JobRequest) -> dict:
+        names = {n for n, _ in bundled_scenarios()}
+        if request.scenario not in names:
+            raise unprocessable([(["body", "scenario"], request.scenario,
+                                  f"is not a bundled scenario; choose one of {', '.join(sorted(names))}")])
+        tree, problems = apply_levers(bundled_tree(request.scenario), request.levers)
+        if problems:
+            raise unprocessable([(["body", "levers", p], v, m) for p, v, m in problems])
+        tree = scale_tree(tree, request.scale)
+        try:
+            sc = scenario_from_tree(tree, source=request.scenario)
+        except ScenarioError as exc:
+            raise unprocessable([(["body", "levers" if p.path in request.levers else "scenario", p.path],
+                                  request.levers.get(p.path), p.message)
+                                 for p in exc.problems])
+        days = request.days or sc.simulation.days
+        seed = sc.simulation.seed if request.seed is None else request.seed
+        work = soldiers_estimate(sc, days) * days * request.runs
+        if work > app.state.max_work:
+            raise unprocessable([(["body", "runs"], request.runs,
+                                  f"job too large: about {work:.2g} soldier-days x runs, limit {app.state.max_work:.2g}; "
+                                  "lower runs, days or scale")])
+        recorded = request.model_dump() | {"days": days, "seed": seed}
+        return jobs.submit(sc, recorded, tree)
+
+    @app.get("/api/jobs", summary="All jobs, newest first")
+    def list_jobs() -> list[dict]:
+        return jobs.all()
+
+    def job_or_404(job_id: str) -> dict:
+        record = jobs.read(job_id) if job_id.replace("-", "").isalnum() else None
+        if record is None:
+            raise HTTPException(404, detail=f"no job {job_id!r}")
+        return record
+
+    @app.get("/api/jobs/{job_id}", summary="A job's status and progress (done / total days)")
+    def job(job_id: str) -> dict:
+        return job_or_404(job_id)
+
+    def result_of(job_id: str):
+        from awol.report.results import load_result
+
+        record = job_or_404(job_id)
+        if record["status"] != "done":
+            raise HTTPException(409, detail=f"job {job_id} is {record['status']}, not done")
+        return record, load_result(jobs.dir(job_id) / "runs", label=record["label"])
+
+    @app.get("/api/jobs/{job_id}/results", summary="Fan-chart data: quantiles over runs of the main outputs by day")
+    def results(job_id: str, columns: list[str] = Query(default=list(SERIES))) -> dict:
+        record, result = result_of(job_id)
+        unknown = [c for c in columns if c not in result.runs[0].columns or c in ("day", "date")]
+        if unknown:
+            raise unprocessable([(["query", "columns"], c, "is not an output column") for c in unknown])
+        series = {}
+        for column in columns:
+            bands = result.bands(column)
+            series[column] = {f"q{round(q * 100):02d}": bands[q].round(3).tolist() for q in bands.columns}
+        return {"id": job_id, "label": record["label"], "runs": len(result.runs),
+                "dates": [d.date().isoformat() for d in result.dates()], "series": series}
+
+    @app.get("/api/jobs/{job_id}/report", response_class=HTMLResponse,
+             summary="The self-contained HTML report of a finished job")
+    def report(job_id: str) -> str:
+        from awol.report.html import build_report
+
+        _, result = result_of(job_id)
+        return build_report([result])
+
+    return app

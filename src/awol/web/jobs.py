@@ -1,0 +1,127 @@
+"""Web jobs on disk: one directory per job (`job.json` + its run directories), run by one worker thread.
+
+The store is the truth: the worker writes the job's status and progress to
+`job.json` as it goes, so a restarted server finds every job. A job found
+'queued' or 'running' at start-up belonged to a process that died: it is
+marked failed with that reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import queue
+import threading
+import time
+import traceback
+import uuid
+from pathlib import Path
+
+from awol.engines import simulate
+from awol.store.runs import make_manifest, write_run
+
+INTERRUPTED = "interrupted: the server stopped while this job was {status}; launch it again"
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class JobStore:
+    """Jobs under `root/jobs/<id>/`; a single worker thread runs them in order (a queue, not a pool)."""
+
+    def __init__(self, root: str | Path, *, start_worker: bool = True):
+        self.root = Path(root)
+        (self.root / "jobs").mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[tuple[str, object] | None] = queue.Queue()
+        self._recover()
+        self._worker = None
+        if start_worker:
+            self._worker = threading.Thread(target=self._work, name="awol-web-worker", daemon=True)
+            self._worker.start()
+
+    # -- records -------------------------------------------------------------
+    def dir(self, job_id: str) -> Path:
+        return self.root / "jobs" / job_id
+
+    def read(self, job_id: str) -> dict | None:
+        path = self.dir(job_id) / "job.json"
+        if not path.exists():
+            return None
+        return json.loads(path.read_text())
+
+    def _write(self, record: dict) -> None:
+        path = self.dir(record["id"]) / "job.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, indent=1))
+        os.replace(tmp, path)  # atomic: a reader never sees half a record
+
+    def _update(self, job_id: str, **fields) -> dict:
+        with self._lock:
+            record = self.read(job_id)
+            record.update(fields)
+            self._write(record)
+            return record
+
+    def all(self) -> list[dict]:
+        records = [self.read(p.name) for p in (self.root / "jobs").iterdir() if (p / "job.json").exists()]
+        return sorted(records, key=lambda r: r["created"], reverse=True)
+
+    def _recover(self) -> None:
+        for record in self.all():
+            if record["status"] in ("queued", "running"):
+                self._update(record["id"], status="failed", finished=now(),
+                             error=INTERRUPTED.format(status=record["status"]))
+
+    # -- submitting and running ---------------------------------------------
+    def submit(self, scenario, request: dict, tree: dict) -> dict:
+        """Queue a job: `request` as posted (recorded), `scenario` validated, `tree` its resolved tree."""
+        job_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        record = {"id": job_id, "status": "queued", "created": now(), "started": None, "finished": None,
+                  "request": request, "scenario": scenario.name, "scenario_hash": scenario.hash,
+                  "label": request.get("label") or scenario.name,
+                  "done": 0, "total": request["days"] * request["runs"], "error": None}
+        with self._lock:
+            self._write(record)
+        self._queue.put((job_id, (scenario, tree)))
+        return record
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            job_id, (scenario, tree) = item
+            try:
+                self._run(job_id, scenario, tree)
+            except Exception as exc:  # a failed job is recorded with its reason, the worker lives on
+                self._update(job_id, status="failed", finished=now(),
+                             error=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc(limit=5))
+
+    def _run(self, job_id: str, scenario, tree: dict) -> None:
+        record = self._update(job_id, status="running", started=now())
+        request = record["request"]
+        days, runs, seed = request["days"], request["runs"], request["seed"]
+        last = [0.0]
+
+        for k in range(runs):
+            def progress(done: int, total: int, k=k) -> None:
+                if time.monotonic() - last[0] > 0.3 or done == total:  # keep disk writes rare
+                    last[0] = time.monotonic()
+                    self._update(job_id, done=k * days + done)
+
+            started = time.perf_counter()
+            # Run k uses seed + k: the job is deterministic whatever else the server is doing.
+            daily = simulate(scenario, seed=seed + k, days=days, engine=request["engine"], progress=progress)
+            manifest = make_manifest(scenario, seed=seed + k, days=days, engine=request["engine"],
+                                     wall_seconds=time.perf_counter() - started, web_job=job_id)
+            write_run(self.dir(job_id) / "runs" / f"run-{k:03d}", daily, manifest, tree)
+        self._update(job_id, status="done", done=days * runs, finished=now())
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._queue.put(None)
+            self._worker.join(timeout=60)
