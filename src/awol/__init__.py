@@ -10,6 +10,7 @@ engines → store → cli. In a notebook:
 
 from awol.engines import simulate
 from awol.scenario.load import ScenarioError, load_scenario
+from awol.experiments.api import compare, ensemble, sensitivity, sweep
 
 __version__ = "0.1.0"
-__all__ = ["load_scenario", "simulate", "ScenarioError", "__version__"]
+__all__ = ["load_scenario", "simulate", "ScenarioError", "__version__", "ensemble", "sweep", "sensitivity", "compare"]

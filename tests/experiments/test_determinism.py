@@ -25,6 +25,13 @@ def test_same_bytes_with_one_two_workers_and_dask(tmp_path):
     assert len(reference) == 4
     assert run_bytes(outs["two"]) == reference
     assert run_bytes(outs["dask"]) == reference
+    # and in this process, with the engine's own Numba threads: same bytes again
+    from awol.experiments.execution import RunTask, run_file, run_task
+
+    here = tmp_path / "here"
+    run_task(RunTask(run=2, replicate=2, point=0, seed=run_seed(sc.simulation.seed, 2), days=None,
+                     engine="agents", tree=sc.raw, path=str(run_file(here, 2))))
+    assert run_file(here, 2).read_bytes() == reference["run-00002.parquet"]
     assert (outs["one"] / "quantiles.parquet").read_bytes() == (outs["dask"] / "quantiles.parquet").read_bytes()
 
 

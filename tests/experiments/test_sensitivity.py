@@ -1,0 +1,50 @@
+"""Sobol indices find the parameter that drives an output and give ~0 to one that cannot touch it."""
+
+from __future__ import annotations
+
+import pytest
+
+from awol.experiments import api
+from awol.scenario.load import scenario_from_tree
+from awol.scenario.provenance import get_path, set_path
+from tests.scenarios import small_tree
+
+DOMINANT = "desertion.base_per_day"
+# Court-case reporting (M8) only thins what is observed; it cannot change how many desert.
+NULL = "observation.reporting_share"
+
+
+def ranged(tree, path, low, high):
+    set_path(tree, path, {"value": get_path(tree, path), "range": [low, high]})
+
+
+@pytest.mark.slow
+def test_sobol_total_index_of_a_null_parameter_contains_zero(tmp_path):
+    tree = small_tree(days=90)
+    ranged(tree, DOMINANT, 0.00001, 0.0003)
+    ranged(tree, NULL, 0.6, 1.0)
+    ranged(tree, "pursuit.checkpoint_k", 0.02, 0.2)
+    sc = scenario_from_tree(tree, source="small ranged")
+    result = api.sensitivity(sc, method="sobol", outputs=["total_new_desertions", "total_cases_filed"],
+                             samples=32, engine="cohorts", out=tmp_path / "s", workers=2)
+    idx = result.table.set_index(["output", "parameter"])
+    null = idx.loc[("total_new_desertions", NULL)]
+    assert null["ST"] - null["ST_conf"] <= 0 <= null["ST"] + null["ST_conf"]
+    desertions = idx.loc["total_new_desertions"]
+    assert desertions["ST"].idxmax() == DOMINANT
+    dom = desertions.loc[DOMINANT]
+    assert dom["S1"] - dom["S1_conf"] > 0  # its first-order effect is clearly not 0
+    # the reporting share does move the observed cases, so the test of "no effect" is not vacuous
+    assert idx.loc[("total_cases_filed", NULL), "ST"] > 0
+
+
+def test_morris_runs_and_ranks(tmp_path):
+    tree = small_tree(days=60)
+    ranged(tree, DOMINANT, 0.00001, 0.0003)
+    ranged(tree, NULL, 0.6, 1.0)
+    sc = scenario_from_tree(tree, source="small ranged")
+    result = api.sensitivity(sc, method="morris", outputs=["total_new_desertions"], samples=6,
+                             engine="cohorts", out=tmp_path / "m", workers=1)
+    idx = result.table.set_index("parameter")
+    assert idx.loc[NULL, "mu_star"] == 0
+    assert idx.loc[DOMINANT, "mu_star"] > 0
