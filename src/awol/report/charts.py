@@ -73,7 +73,10 @@ def flow_links(result: Result) -> list[tuple[str, str, float]]:
             target = "returned"
         links.append((STATUS_NODE[src], target, result.cumulative_median(column)))
     # Returned soldiers rejoin the force; drawn as an end node, since a link back would be a cycle.
-    return [link for link in links if link[2] > 0]
+    merged: dict[tuple[str, str], float] = {}
+    for source, target, value in links:  # e.g. detained -> serving and -> retained are both "returned"
+        merged[source, target] = merged.get((source, target), 0.0) + value
+    return [(s, t, v) for (s, t), v in merged.items() if v > 0]
 
 
 def sankey(result: Result) -> go.Figure:

@@ -1,0 +1,25 @@
+"""Small runs on disk: one single run and a three-run ensemble of each of two scenarios."""
+
+from __future__ import annotations
+
+import pytest
+
+from awol.engines import simulate
+from awol.store.runs import make_manifest, write_run
+from tests.scenarios import small_scenario
+
+DAYS = 60
+
+
+def write_runs(root, name: str, seeds: list[int]):
+    sc = small_scenario(name, scale=0.01, days=DAYS)
+    for seed in seeds:
+        daily = simulate(sc, seed=seed, days=DAYS)
+        write_run(root / f"run-{seed}", daily, make_manifest(sc, seed=seed, days=DAYS, engine="agents", wall_seconds=0), sc.raw)
+    return root
+
+
+@pytest.fixture(scope="session")
+def ensembles(tmp_path_factory):
+    root = tmp_path_factory.mktemp("results")
+    return {name: write_runs(root / name, name, [1, 2, 3]) for name in ("baseline", "honour-contracts")}

@@ -1,0 +1,83 @@
+"""The HTML report: self-contained, every parameter's provenance, bands from the runs, flows that add up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from typer.testing import CliRunner
+
+from awol.cli.main import app
+from awol.report import build_report, load_result
+from awol.report.charts import flow_links
+from awol.report.html import odd_markdown, provenance_table
+from awol.report.markdown import render
+from awol.scenario.load import load_scenario
+from awol.scenario.provenance import strip_annotations
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_single_run_report_is_self_contained(ensembles):
+    result = load_result(ensembles["baseline"] / "run-1")
+    assert not result.is_ensemble
+    page = build_report([result])
+    # plotly.js itself mentions its CDN in strings; what matters is that nothing is loaded from outside.
+    assert "<script src" not in page and "<link" not in page and "@import" not in page
+    assert "Plotly.newPlot" in page and "plotly.js v" in page.lower()
+    assert "<h2>Appendix: model description (ODD)</h2>" in page
+
+
+def test_provenance_lists_every_parameter_with_range_and_source():
+    tree = load_scenario("baseline").raw
+    table = provenance_table(tree)
+    plain, annotations = strip_annotations(tree)
+    assert "<code>desertion.base_per_day</code>" in table
+    assert "<code>desertion.arrest_k</code>" in table and "Epstein (2002)" in table
+    assert table.count("<tr>") - 1 >= len(annotations) > 10
+
+
+def test_ensemble_bands_are_quantiles_of_the_runs(ensembles):
+    result = load_result(ensembles["baseline"])
+    assert len(result.runs) == 3
+    bands = result.bands("deserters_at_large")
+    values = np.stack([r["deserters_at_large"].to_numpy(float) for r in result.runs])
+    np.testing.assert_allclose(bands[0.5].to_numpy(), np.median(values, axis=0))
+    assert (bands[0.05] <= bands[0.25]).all() and (bands[0.75] <= bands[0.95]).all()
+
+
+def test_sankey_links_add_up_to_the_recorded_flows(ensembles):
+    result = load_result(ensembles["baseline"] / "run-2")
+    links = {(s, t): v for s, t, v in flow_links(result)}
+    run = result.runs[0]
+    assert sum(links.get((c, "serving"), 0) for c in ("volunteer", "mobilised", "detainee")) == run["recruits"].sum()
+    deserted = sum(v for (s, t), v in links.items() if t == "deserted")
+    assert deserted == run["new_desertions"].sum() > 0
+    returned = links.get(("captured", "returned"), 0)
+    assert returned == run["flow_detained_to_serving"].sum() + run["flow_detained_to_retained"].sum()
+
+
+def test_comparison_panel_for_several_results(ensembles):
+    results = [load_result(ensembles["baseline"]), load_result(ensembles["honour-contracts"])]
+    page = build_report(results)
+    assert "<h2>Comparison</h2>" in page and "honour-contracts" in page
+
+
+def test_cli_writes_report_and_rejects_non_results(ensembles, tmp_path):
+    out = tmp_path / "r.html"
+    ok = CliRunner().invoke(app, ["report", str(ensembles["baseline"]), "-o", str(out)])
+    assert ok.exit_code == 0, ok.output
+    assert out.stat().st_size > 1_000_000  # plotly inlined
+    bad = CliRunner().invoke(app, ["report", str(tmp_path / "nothing")])
+    assert bad.exit_code == 2
+    assert "holds no run" in bad.output
+
+
+def test_shipped_odd_is_the_docs_copy():
+    assert odd_markdown() == (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+
+
+def test_markdown_renders_headings_tables_lists_and_escapes():
+    page = render("# Title\n\nSome *x* and `a<b`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- two\n")
+    assert "<h1>Title</h1>" in page and "<em>x</em>" in page and "<code>a&lt;b</code>" in page
+    assert "<td>1</td><td>2</td>" in page and "<ul><li>one</li><li>two</li></ul>" in page
