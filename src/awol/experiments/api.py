@@ -65,9 +65,13 @@ def _write_manifest(out: Path, manifest: dict) -> None:
 
 
 def _run_all(tasks, executor, workers, dask, progress):
+    """Run the tasks; `progress=True` shows a Rich bar (terminal or notebook), False none."""
+    from awol.progress import rich_progress
+
     ctx = nullcontext(executor) if executor is not None else executor_for(workers, dask)
-    with ctx as ex:
-        return execute(tasks, ex, progress)
+    bar = rich_progress(f"{len(tasks)} runs") if progress is True else nullcontext(progress or None)
+    with ctx as ex, bar as hook:
+        return execute(tasks, ex, hook)
 
 
 def _check_common(runs: int, days: int | None, engine: str) -> None:
@@ -94,7 +98,7 @@ def ensemble(
     workers: int | None = None,
     dask: str | None = None,
     executor: Executor | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool = True,
 ) -> Experiment:
     """N replicates of one scenario; run k's seed comes from (scenario seed, k).
 
@@ -156,7 +160,7 @@ def sweep(
     workers: int | None = None,
     dask: str | None = None,
     executor: Executor | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool = True,
 ) -> Experiment:
     """Run a design (grid, Latin hypercube or Sobol points) over parameters addressed by path.
 
@@ -196,7 +200,7 @@ def sensitivity(
     workers: int | None = None,
     dask: str | None = None,
     executor: Executor | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool = True,
 ) -> Experiment:
     """Global sensitivity over the ranges declared in the scenario file (SALib Sobol or Morris).
 
@@ -259,7 +263,7 @@ def compare(
     workers: int | None = None,
     dask: str | None = None,
     executor: Executor | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool = True,
 ) -> Experiment:
     """Compare scenarios with common random numbers: run k of every scenario uses the same seed.
 
