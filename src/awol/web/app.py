@@ -6,6 +6,7 @@ installed package); the JSON API is documented at /docs and /openapi.json.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -54,18 +55,20 @@ def plotly_js() -> str:
 
 
 def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_MAX_WORK, start_worker: bool = True) -> FastAPI:
-    app = FastAPI(title="awol", version="1",
+    jobs = JobStore(store, start_worker=start_worker)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        jobs.stop()
+
+    app = FastAPI(title="awol", version="1", lifespan=lifespan,
                   description="Simulate a coerced military manpower system: pick a scenario, change levers, "
                               "run a small ensemble, watch progress, compare results.")
-    jobs = JobStore(store, start_worker=start_worker)
     app.state.jobs = jobs
     app.state.max_work = max_work
     static = resources.files("awol.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-
-    @app.on_event("shutdown")
-    def _stop() -> None:  # pragma: no cover - exercised by uvicorn
-        jobs.stop()
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> str:

@@ -1,0 +1,118 @@
+"""The JSON API: every endpoint, bad input as HTTP 422 naming the field, jobs that survive a restart."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from awol.web.app import create_app
+
+SMALL = {"scenario": "baseline", "days": 20, "runs": 2, "scale": 0.005, "seed": 7}
+
+
+def wait(client, job_id: str, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} still {job['status']}")
+
+
+@pytest.fixture
+def client(tmp_path):
+    with TestClient(create_app(tmp_path / "web")) as c:
+        yield c
+
+
+def test_page_plotly_and_openapi_are_served_locally(client):
+    page = client.get("/")
+    assert page.status_code == 200 and '<script src="/plotly.min.js">' in page.text
+    assert "http" not in page.text.replace("http-equiv", "")
+    assert client.get("/plotly.min.js").text.startswith("/**")
+    assert client.get("/static/app.js").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/scenarios", "/api/scenarios/{name}", "/api/jobs", "/api/jobs/{job_id}",
+            "/api/jobs/{job_id}/results", "/api/jobs/{job_id}/report"} <= set(paths)
+    assert client.get("/docs").status_code == 200
+
+
+def test_scenarios_and_levers(client):
+    names = [s["name"] for s in client.get("/api/scenarios").json()]
+    assert "baseline" in names and "honour-contracts" in names
+    baseline = client.get("/api/scenarios/baseline").json()
+    lever = {x["path"]: x for x in baseline["levers"]}["policy.release_at_term[0].value"]
+    assert lever["value"] == pytest.approx(0.03) and lever["range"] == [0.0, 0.15] and lever["source"]
+    assert client.get("/api/scenarios/no-such").status_code == 404
+
+
+@pytest.mark.parametrize("change, loc", [
+    ({"scenario": "no-such"}, ["body", "scenario"]),
+    ({"levers": {"policy.release_at_term[0].value": 1.5}}, ["body", "levers", "policy.release_at_term[0].value"]),
+    ({"levers": {"policy.no_such_lever": 1}}, ["body", "levers", "policy.no_such_lever"]),
+    ({"levers": {"policy": 1}}, ["body", "levers", "policy"]),
+    ({"runs": 0}, ["body", "runs"]),
+    ({"scale": 2}, ["body", "scale"]),
+    ({"days": -3}, ["body", "days"]),
+    ({"engine": "nope"}, ["body", "engine"]),
+])
+def test_bad_input_is_422_naming_the_field(client, change, loc):
+    response = client.post("/api/jobs", json=SMALL | change)
+    assert response.status_code == 422
+    assert loc in [d["loc"] for d in response.json()["detail"]]
+    assert client.get("/api/jobs").json() == []  # nothing was queued
+
+
+def test_job_size_limit(tmp_path):
+    with TestClient(create_app(tmp_path / "web", max_work=1e6)) as c:
+        response = c.post("/api/jobs", json=SMALL | {"scale": 1.0, "days": 100})
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"] == ["body", "runs"] and "job too large" in detail["msg"]
+
+
+def test_ensemble_job_runs_reports_progress_and_is_deterministic(client):
+    first = client.post("/api/jobs", json=SMALL | {"levers": {"policy.release_at_term[0].value": 0.5}})
+    assert first.status_code == 202 and first.json()["status"] in ("queued", "running")
+    job_id = first.json()["id"]
+    assert client.get(f"/api/jobs/{job_id}/results").status_code in (200, 409)
+    job = wait(client, job_id)
+    assert job["status"] == "done" and job["done"] == job["total"] == 40
+    assert job["request"]["levers"] == {"policy.release_at_term[0].value": 0.5}
+    results = client.get(f"/api/jobs/{job_id}/results").json()
+    assert results["runs"] == 2 and len(results["dates"]) == 20
+    on_duty = results["series"]["on_duty"]
+    assert all(a <= b <= c for a, b, c in zip(on_duty["q05"], on_duty["q50"], on_duty["q95"]))
+    again = wait(client, client.post("/api/jobs", json=SMALL | {"levers": {"policy.release_at_term[0].value": 0.5}}).json()["id"])
+    assert client.get(f"/api/jobs/{again['id']}/results").json()["series"] == results["series"]
+    assert [j["id"] for j in client.get("/api/jobs").json()] == [again["id"], job_id]
+    report = client.get(f"/api/jobs/{job_id}/report")
+    assert report.status_code == 200 and "Plotly.newPlot" in report.text
+    bad = client.get(f"/api/jobs/{job_id}/results", params={"columns": ["nope"]})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "columns"]
+
+
+def test_unknown_job_is_404(client):
+    for url in ("/api/jobs/nope", "/api/jobs/nope/results", "/api/jobs/nope/report", "/api/jobs/..%2F..%2Fx"):
+        assert client.get(url).status_code == 404
+
+
+def test_restart_mid_job_reports_it_failed(tmp_path):
+    """A server dies while a job runs: the next server reports that job failed, with the reason."""
+    dead = create_app(tmp_path / "web", start_worker=False)  # its worker never finishes anything
+    with TestClient(dead) as c:
+        running = c.post("/api/jobs", json=SMALL).json()["id"]
+        queued = c.post("/api/jobs", json=SMALL).json()["id"]
+    dead.state.jobs._update(running, status="running", done=5)  # died in the middle of this one
+
+    with TestClient(create_app(tmp_path / "web")) as c:
+        jobs = {j["id"]: j for j in c.get("/api/jobs").json()}
+        assert set(jobs) == {running, queued}
+        assert jobs[running]["status"] == "failed" and "was running" in jobs[running]["error"]
+        assert jobs[queued]["status"] == "failed" and "was queued" in jobs[queued]["error"]
+        assert c.get(f"/api/jobs/{running}/results").status_code == 409
+        # and the new server still works
+        assert wait(c, c.post("/api/jobs", json=SMALL).json()["id"])["status"] == "done"
