@@ -146,10 +146,13 @@ function summary(results) {
     rows.map(([name, f]) => `<tr><td>${name}</td>${results.map((r) => `<td>${fmt(f(r))}</td>`).join("")}</tr>`).join("") + "</table>";
 }
 
+let drawing = 0;
 async function drawResults() {
   const ids = [$("compare-a").value, $("compare-b").value].filter(Boolean);
   if (!ids.length) return;
+  const ticket = ++drawing;
   const results = await Promise.all([...new Set(ids)].map((id) => getJSON(`/api/jobs/${id}/results`)));
+  if (ticket !== drawing) return;  // a newer choice is being drawn
   $("summary").innerHTML = summary(results);
   const makers = results.map((r, i) => fanTraces(r, COLOURS[i % COLOURS.length]));
   $("charts").innerHTML = "";
