@@ -23,3 +23,19 @@ def write_runs(root, name: str, seeds: list[int]):
 def ensembles(tmp_path_factory):
     root = tmp_path_factory.mktemp("results")
     return {name: write_runs(root / name, name, [1, 2, 3]) for name in ("baseline", "honour-contracts")}
+
+
+@pytest.fixture(scope="session")
+def experiment_ensembles(tmp_path_factory):
+    """Ensembles as `awol ensemble` writes them (awol.experiments): manifest + runs/run-*.parquet + quantiles."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from awol.experiments.api import ensemble
+
+    root = tmp_path_factory.mktemp("experiments")
+    out = {}
+    with ThreadPoolExecutor(1) as executor:
+        for name in ("baseline", "honour-contracts"):
+            out[name] = ensemble(small_scenario(name, scale=0.01, days=DAYS), runs=4, days=DAYS,
+                                 out=root / name, executor=executor, progress=False).out
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from awol.cli.main import app
@@ -81,3 +82,20 @@ def test_markdown_renders_headings_tables_lists_and_escapes():
     page = render("# Title\n\nSome *x* and `a<b`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- two\n")
     assert "<h1>Title</h1>" in page and "<em>x</em>" in page and "<code>a&lt;b</code>" in page
     assert "<td>1</td><td>2</td>" in page and "<ul><li>one</li><li>two</li></ul>" in page
+
+
+def test_experiments_ensemble_is_read_with_its_runs_and_seeds(experiment_ensembles):
+    result = load_result(experiment_ensembles["baseline"])
+    assert result.is_ensemble and len(result.runs) == 4
+    assert len({m["seed"] for m in result.manifests}) == 4
+    assert "simulation" in result.scenario_tree  # the bundled tree stands in for the unstored scenario
+    assert "hash differs" in result.scenario_tree["description"]  # the runs were scaled down
+
+
+def test_compare_directory_gives_one_result_per_scenario(experiment_ensembles):
+    from awol.report.results import ResultsError, load_results
+
+    parent = experiment_ensembles["baseline"].parent
+    assert [r.label for r in load_results(experiment_ensembles["baseline"])] == ["baseline"]
+    with pytest.raises(ResultsError, match="holds no run"):
+        load_results(parent / "nothing")

@@ -7,8 +7,9 @@ from tests.web.browser import ARTIFACTS, chromium, needs_chromium
 
 
 @needs_chromium
-def test_ensemble_report_renders_offline(ensembles, tmp_path):
-    results = [load_result(ensembles["baseline"]), load_result(ensembles["honour-contracts"])]
+def test_ensemble_report_renders_offline(experiment_ensembles, tmp_path):
+    results = [load_result(experiment_ensembles["baseline"]), load_result(experiment_ensembles["honour-contracts"])]
+    assert [len(r.runs) for r in results] == [4, 4]
     out = write_report(results, tmp_path / "report.html")
     with chromium() as browser:
         context = browser.new_context(viewport={"width": 1200, "height": 900})

@@ -16,13 +16,13 @@ def report(
     out: Annotated[Path, typer.Option("-o", "--out", help="The HTML file to write.")] = Path("report.html"),
 ) -> None:
     """Write one self-contained HTML report (opens offline): charts, stock and flow, provenance, ODD."""
-    from awol.report import load_result, write_report
-    from awol.report.results import ResultsError
+    from awol.report import write_report
+    from awol.report.results import ResultsError, load_results
 
     loaded, problems = [], []
     for path in results:
         try:
-            loaded.append(load_result(path))
+            loaded.extend(load_results(path))
         except ResultsError as exc:
             problems.append(f"RESULTS: {exc}")
     if problems:

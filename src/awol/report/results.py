@@ -59,25 +59,80 @@ class Result:
 
 def run_dirs(path: Path) -> list[Path]:
     """The run directories under `path` (itself, or its subdirectories holding runs)."""
-    if holds_run(path):
+    if holds_run(path) and (path / DAILY).exists():
         return [path]
     if not path.is_dir():
         return []
     return sorted(p for p in path.iterdir() if p.is_dir() and holds_run(p))
 
 
-def load_result(path: str | Path, label: str | None = None) -> Result:
-    """Read one run or an ensemble directory; raise ResultsError if it holds neither."""
+def is_experiment(path: Path) -> bool:
+    """An ensemble written by awol.experiments: `manifest.json` + `runs/run-*.parquet` (docs/experiments.md)."""
+    return (path / MANIFEST).exists() and any((path / "runs").glob("run-*.parquet"))
+
+
+def load_results(path: str | Path) -> list[Result]:
+    """Every result under `path`: one run or ensemble, or each scenario of an experiments `compare`."""
     path = Path(path)
+    if is_experiment(path) or run_dirs(path):
+        return [load_result(path)]
+    parts = sorted(p for p in path.iterdir() if p.is_dir() and is_experiment(p)) if path.is_dir() else []
+    if not parts and path.is_dir() and (path / MANIFEST).exists():
+        parts = sorted(p for p in path.iterdir() if p.is_dir() and any((p / "runs").glob("run-*.parquet")))
+    if not parts:
+        raise ResultsError(f"{path}: holds no run ({MANIFEST}) nor ensemble (runs/run-*.parquet); "
+                           "give a directory written by `awol run`, `awol ensemble` or `awol compare`")
+    return [_load_experiment(p, manifest_dir=path if not (p / MANIFEST).exists() else p) for p in parts]
+
+
+def _scenario_tree(path: Path, manifest: dict) -> dict:
+    """The scenario tree stored with the results, else the bundled scenario of that name.
+
+    An ensemble directory stores no scenario file, only its name and hash; the bundled
+    scenario is used then, and `scenario_note` in the tree's place says whether its hash matches.
+    """
+    stored = path / SCENARIO
+    if stored.exists():
+        return yaml.safe_load(stored.read_text())
+    from awol.scenario.load import ScenarioError, load_scenario
+
+    try:
+        sc = load_scenario(manifest.get("scenario", ""))
+    except (ScenarioError, FileNotFoundError, OSError, ValueError):
+        return {"description": f"scenario {manifest.get('scenario')!r} not stored with the results and not bundled"}
+    tree = dict(sc.raw)
+    if sc.hash != manifest.get("scenario_hash"):
+        tree["description"] = (f"{sc.description} [The results store no scenario file and their scenario hash differs "
+                               "from the bundled scenario shown here: the runs used modified parameters (scaled or swept).]")
+    return tree
+
+
+def _load_experiment(path: Path, manifest_dir: Path) -> Result:
+    manifest = json.loads((manifest_dir / MANIFEST).read_text())
+    files = sorted((path / "runs").glob("run-*.parquet"))
+    runs = [pd.read_parquet(f) for f in files]
+    name = path.name if manifest_dir != path else manifest.get("scenario", path.name)
+    manifest = {**manifest, "scenario": name}
+    manifests = [{**manifest, "seed": int(r["seed"].iloc[0]) if "seed" in r.columns else None} for r in runs]
+    return Result(path, name, runs, manifests, _scenario_tree(path, manifest), posterior_of(path))
+
+
+def load_result(path: str | Path, label: str | None = None) -> Result:
+    """Read one run, an ensemble of run directories or an experiments ensemble; raise ResultsError if none."""
+    path = Path(path)
+    if is_experiment(path):
+        result = _load_experiment(path, path)
+        result.label = label or result.label
+        return result
     dirs = run_dirs(path)
     if not dirs:
-        raise ResultsError(f"{path}: holds no run ({MANIFEST}) nor run subdirectories; give a directory written by `awol run` or an ensemble")
+        raise ResultsError(f"{path}: holds no run ({MANIFEST}) nor ensemble (runs/run-*.parquet); "
+                           "give a directory written by `awol run`, `awol ensemble` or `awol compare`")
     runs = [pd.read_parquet(d / DAILY) for d in dirs]
     manifests = [json.loads((d / MANIFEST).read_text()) for d in dirs]
     tree = yaml.safe_load((dirs[0] / SCENARIO).read_text())
     name = manifests[0].get("scenario", path.name)
-    return Result(path, label or f"{name} ({path.name})" if name != path.name else name,
-                  runs, manifests, tree, posterior_of(path))
+    return Result(path, label or name, runs, manifests, tree, posterior_of(path))
 
 
 def posterior_of(path: Path) -> dict | None:
