@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test bench clean
+.PHONY: demo test browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,17 @@ demo: $(STAMP)
 	rm -rf results/demo-baseline
 	$(BIN)/awol run scenarios/baseline.yaml --out results/demo-baseline
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# The browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
+	  else \
+	    echo "Debian's chromium is missing: run 'sudo apt-get install chromium chromium-driver' or the browser tests are skipped" >&2; \
+	  fi; }
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

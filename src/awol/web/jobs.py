@@ -25,7 +25,8 @@ INTERRUPTED = "interrupted: the server stopped while this job was {status}; laun
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    # Microseconds: jobs submitted within one second must still list in submission order.
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 class JobStore:
