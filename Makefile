@@ -28,5 +28,16 @@ browser:
 	    echo "Debian's chromium is missing: run 'sudo apt-get install chromium chromium-driver' or the browser tests are skipped" >&2; \
 	  fi; }
 
+# Benchmarks (benchmarks/README.md): the .venv plus the `bench` extra (Mesa); about 20 minutes;
+# writes benchmarks/results.md and results.json.
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	rm -f $(VENV)/.bench-* && touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py
+
 clean:
 	rm -rf $(VENV) results .pytest_cache
