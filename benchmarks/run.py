@@ -134,6 +134,19 @@ def load() -> list[float]:
 
 # ---------------------------------------------------------------- timing
 
+def time_in_subprocess(name: str, n: int, days: int, seed: int, limit: float) -> dict:
+    """One timed run in a child process, given up after `limit` seconds."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import implementations as i; "
+            "_, s, _ = i.simulate(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])); print(s)")
+    try:
+        out = subprocess.run([sys.executable, "-c", code, str(HERE), name, str(n), str(seed), str(days)],
+                             capture_output=True, text=True, timeout=limit, check=True)
+    except subprocess.TimeoutExpired:
+        return {"n": n, "days": days, "repeats": 1, "seconds": None, "timed_out": limit, "rate": None}
+    seconds = float(out.stdout.strip().splitlines()[-1])
+    return {"n": n, "days": days, "repeats": 1, "seconds": seconds, "setup_seconds": 0.0, "rate": n * days / seconds}
+
+
 def time_model(name: str, n: int, days: int, repeats: int, seed: int = 1) -> dict:
     best, setup = float("inf"), 0.0
     for r in range(repeats):
@@ -202,7 +215,10 @@ def write_report(res: dict, path: Path) -> None:
              f"means of every output below are within {ag['tolerance']:g} standard errors of each "
              f"other for every pair of implementations (largest standardised difference {worst:.2f}). "
              "z = |mean_a − mean_b| / √(se_a² + se_b²), se the standard error over seeds. Stocks are on the "
-             "final day; `total_*` are sums of the daily flows over the run.\n")
+             "final day; `total_*` are sums of the daily flows over the run. With 18 outputs × 3 pairs and "
+             "standard errors estimated from the seeds, a single difference beyond 4 standard errors "
+             "arises by chance now and then (about 1 % of runs at 20 seeds); a real disagreement "
+             "grows with N and with the number of seeds.\n")
     names = ag["names"]
     L.append("| output | " + " | ".join(names) + " | max z |")
     L.append("|---|" + "---:|" * (len(names) + 1))
@@ -221,6 +237,9 @@ def write_report(res: dict, path: Path) -> None:
     mesa_rate = {r["n"]: r["rate"] for r in res["timings"]["mesa"]}
     for name in ("mesa", *ENGINES):
         for r in res["timings"][name]:
+            if r["seconds"] is None:
+                L.append(f"| {name} | {sci(r['n'])} | {r['days']} | 1 | **did not finish within {r['timed_out']:g} s** (given up) | < {fmt_rate(r['n'] * r['days'] / r['timed_out'])} | - | - | - |")
+                continue
             ratio = f"{r['rate'] / mesa_rate[r['n']]:,.0f}×" if r["n"] in mesa_rate and name != "mesa" else ("1×" if name == "mesa" else "no Mesa run")
             b = r.get("bytes_per_step")
             bytes_s = "n/a" if b is None else (f"{b:.3g}" if b < 10 else f"{b:.0f}")
@@ -284,7 +303,7 @@ def write_report(res: dict, path: Path) -> None:
 def targets(res: dict) -> list[dict]:
     def rate(name, n):
         for r in res["timings"][name]:
-            if r["n"] == n:
+            if r["n"] == n and r["seconds"] is not None:
                 return r
         return None
 
@@ -298,10 +317,15 @@ def targets(res: dict) -> list[dict]:
     out.append({"target": "cohort engine ≥ 10,000× Mesa at N = 10^6",
                 "measured": f"{c['rate'] / m6['rate']:,.0f}×" if ok is not None else "-", "reached": ok})
     c4, c7 = rate("awol-cohorts", 10**4), rate("awol-cohorts", 10**7)
-    ok = None if not (c4 and c7) else c7["seconds"] <= 2 * c4["seconds"]
-    out.append({"target": "cohort time at N = 10^7 within 2× of N = 10^4",
-                "measured": f"{c7['seconds']:.3g} s vs {c4['seconds']:.3g} s ({c7['seconds'] / c4['seconds']:.1f}×)" if ok is not None else "-",
-                "reached": ok})
+    gave_up = [r for r in res["timings"]["awol-cohorts"] if r["n"] == 10**7 and r["seconds"] is None]
+    if gave_up and c4:
+        measured, ok = f"> {gave_up[0]['timed_out']:g} s (did not finish) vs {c4['seconds']:.3g} s", False
+    elif c4 and c7:
+        measured = f"{c7['seconds']:.3g} s vs {c4['seconds']:.3g} s ({c7['seconds'] / c4['seconds']:.1f}×)"
+        ok = c7["seconds"] <= 2 * c4["seconds"]
+    else:
+        measured, ok = "-", None
+    out.append({"target": "cohort time at N = 10^7 within 2× of N = 10^4", "measured": measured, "reached": ok})
     base = {b["engine"]: b["seconds"] for b in res["baseline"]}
     for engine, limit in (("agents", 10.0), ("cohorts", 0.5)):
         s = base.get(engine)
@@ -319,9 +343,11 @@ def main(argv=None) -> int:
     p.add_argument("--days", type=int, default=365)
     p.add_argument("--mesa-days-large", type=int, default=73,
                    help="days Mesa runs at N = 10^6 (the first days; the rate is per agent-step)")
-    p.add_argument("--seeds", type=int, default=20, help="seeds of the agreement check")
+    p.add_argument("--seeds", type=int, default=40, help="seeds of the agreement check")
     p.add_argument("--agreement-n", type=int, default=5000)
     p.add_argument("--baseline-repeats", type=int, default=3)
+    p.add_argument("--limit", type=float, default=240,
+                   help="seconds after which the cohort run at N = 10^7 is given up (one run, in a child process)")
     p.add_argument("--out", type=Path, default=HERE / "results.md")
     a = p.parse_args(argv)
 
@@ -357,7 +383,14 @@ def main(argv=None) -> int:
         res["timings"][name] = []
         for n, days in runs:
             log(f"{name}: N = {n:,}, {days} days")
-            r = time_model(name, n, days, repeats(name, n))
+            if name == "awol-cohorts" and n >= 10**7:
+                r = time_in_subprocess(name, n, days, 1, a.limit)
+                if r["seconds"] is None:
+                    log(f"  did not finish within {a.limit:g} s")
+                    res["timings"][name].append(r)
+                    continue
+            else:
+                r = time_model(name, n, days, repeats(name, n))
             if name == "awol-agents":
                 r["bytes_per_step"] = res["agent_bytes"]
             elif name == "awol-cohorts":
