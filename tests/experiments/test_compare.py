@@ -17,6 +17,8 @@ def test_compare_pairs_runs(tmp_path):
     result = CliRunner().invoke(app, ["compare", str(same), str(copy), str(honour), "--runs", "4",
                                       "--workers", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    assert f"awol report {out}" in " ".join(result.output.split())  # tells the user the next step
+    assert all((out / name / "scenario.yaml").exists() for name in ("0-baseline", "1-baseline", "2-honour-contracts"))
     import pandas as pd
 
     diff = pd.read_parquet(out / "differences.parquet")

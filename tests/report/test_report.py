@@ -84,12 +84,21 @@ def test_markdown_renders_headings_tables_lists_and_escapes():
     assert "<td>1</td><td>2</td>" in page and "<ul><li>one</li><li>two</li></ul>" in page
 
 
-def test_experiments_ensemble_is_read_with_its_runs_and_seeds(experiment_ensembles):
+def test_experiments_ensemble_is_read_with_its_runs_and_seeds(experiment_ensembles, tmp_path):
+    import shutil
+
+    from awol.scenario.load import scenario_from_tree
+
     result = load_result(experiment_ensembles["baseline"])
     assert result.is_ensemble and len(result.runs) == 4
     assert len({m["seed"] for m in result.manifests}) == 4
-    assert "simulation" in result.scenario_tree  # the bundled tree stands in for the unstored scenario
-    assert "hash differs" in result.scenario_tree["description"]  # the runs were scaled down
+    # the ensemble stores the scenario that ran: the scaled-down tree, hash and all
+    assert scenario_from_tree(result.scenario_tree).hash == result.manifests[0]["scenario_hash"]
+    older = shutil.copytree(experiment_ensembles["baseline"], tmp_path / "older")
+    (older / "scenario.yaml").unlink()  # results written before ensembles stored their scenario
+    fallback = load_result(older)
+    assert "simulation" in fallback.scenario_tree  # the bundled tree stands in for the unstored scenario
+    assert "hash differs" in fallback.scenario_tree["description"]  # the runs were scaled down
 
 
 def test_compare_directory_gives_one_result_per_scenario(experiment_ensembles):

@@ -71,7 +71,8 @@ def ensemble(
         v = result.summaries[name].quantile([0.05, 0.5, 0.95])
         table.add_row(name, *(f"{x:,.0f}" for x in v))
     console.print(table)
-    console.print(f"Wrote [bold]{out}[/] (runs/run-*.parquet, quantiles.parquet, summaries.parquet, manifest.json).")
+    console.print(f"Wrote [bold]{out}[/] (runs/run-*.parquet, quantiles.parquet, summaries.parquet, manifest.json, scenario.yaml).")
+    console.print(f"Make a report with: awol report {out}")
 
 
 @app.command()
@@ -168,3 +169,4 @@ def compare(
         console.print(table)
     plot = differences_plot(result.table, out / "differences.html")
     console.print(f"Wrote [bold]{out}[/] (one folder of runs per scenario, summaries.parquet, differences.parquet, {plot.name}).")
+    console.print(f"Make a report with: awol report {out}")

@@ -64,6 +64,14 @@ def _write_manifest(out: Path, manifest: dict) -> None:
     tmp.replace(path)
 
 
+def _write_scenario(out: Path, sc: Scenario) -> None:
+    """Store the resolved scenario with the runs, so a report shows exactly what ran."""
+    import yaml
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "scenario.yaml").write_text(yaml.safe_dump(sc.raw, sort_keys=False, allow_unicode=True))
+
+
 def _run_all(tasks, executor, workers, dask, progress):
     """Run the tasks; `progress=True` shows a Rich bar (terminal or notebook), False none."""
     from awol.progress import rich_progress
@@ -113,6 +121,7 @@ def ensemble(
         "runs": runs, "days": days or sc.simulation.days, "engine": engine,
         "seeds": "numpy.random.SeedSequence([base_seed, run]).generate_state(2)",
     })
+    _write_scenario(out, sc)
     tasks = [
         RunTask(run=k, replicate=k, point=0, seed=run_seed(base, k), days=days, engine=engine, tree=sc.raw,
                 path=str(run_file(out, k)))
@@ -285,6 +294,7 @@ def compare(
     })
     tasks, owner = [], []
     for i, sc in enumerate(scs):
+        _write_scenario(out / names[i], sc)
         for k in range(runs):
             tasks.append(RunTask(run=k, replicate=k, point=i, seed=run_seed(base_seed, k), days=days, engine=engine,
                                  tree=sc.raw, path=str(run_file(out / names[i], k))))
