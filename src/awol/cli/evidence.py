@@ -7,6 +7,7 @@ line per problem; a calibration database (`--db`) makes an interrupted run resum
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -85,15 +86,16 @@ def calibrate(
     except CalibrationError as exc:
         fail(exc.problems, title=f"--params: {len(exc.problems)} problem(s)")
     scenario_file = resolve_path(scenario)
+    bundled = scenario_file.resolve().parent == BUNDLED_DIR.resolve()
     if out is None:  # next to the scenario; for a bundled one, here (the shipped posterior stays untouched)
-        bundled = scenario_file.resolve().parent == BUNDLED_DIR.resolve()
         out = (Path.cwd() if bundled else scenario_file.parent) / f"{scenario_file.stem}.posterior.json"
     db = db or out.with_suffix(".db")
     _show_pyabc_progress()
     try:
         doc = run_calibration(sc, observed, params, population=population, generations=generations, workers=workers,
                               dask=dask, db=db, seed=seed, predictive_draws=draws, max_minutes=max_minutes,
-                              scenario_file=str(scenario_file), data_files=files, show_progress=True,
+                              scenario_file=scenario_file.name if bundled else str(scenario_file),
+                              data_files=files, show_progress=sys.stdout.isatty(),
                               log=lambda m: errors.print(m, highlight=False))
     except (CalibrationError, MeasurementError) as exc:
         fail(exc.problems, title=f"{len(exc.problems)} problem(s)")
@@ -106,7 +108,7 @@ def show_posterior(doc: dict) -> None:
     table = Table(title=f"Posterior ({doc['method']['generations']} generations, {doc['simulations']['calibration']} simulations, "
                         f"{doc['wall_seconds']['calibration']:.0f} s)")
     for col in ("parameter", "prior", "median", "50 %", "90 %"):
-        table.add_column(col, no_wrap=True)
+        table.add_column(col, no_wrap=col == "parameter")
     for r in doc["posterior"]:
         table.add_row(r["path"], f"{_fmt(r['prior'][0])}–{_fmt(r['prior'][1])}", _fmt(r["median"]),
                       f"{_fmt(r['q25'])}–{_fmt(r['q75'])}", f"{_fmt(r['q05'])}–{_fmt(r['q95'])}")
@@ -123,7 +125,7 @@ def show_posterior(doc: dict) -> None:
 
 @app.command()
 def nowcast(
-    posterior: Annotated[Path, typer.Argument(help="Posterior JSON written by `awol calibrate`.")],
+    posterior: Annotated[Path, typer.Argument(help="Posterior JSON written by `awol calibrate`, or a bundled scenario name (its shipped posterior).")],
     until: Annotated[Optional[str], typer.Option(help="Date of the nowcast, YYYY-MM-DD (default: the scenario's end).")] = None,
     draws: Annotated[int, typer.Option(help="Particles drawn by weight and simulated.")] = 100,
     format: Annotated[str, typer.Option("--format", help="table, json or csv (to stdout).")] = "table",
@@ -136,12 +138,15 @@ def nowcast(
     import json
 
     from awol.evidence.nowcast import PosteriorError, nowcast as run_nowcast, nowcast_table, write_results
+    from awol.scenario.load import BUNDLED_DIR
 
     if format not in FORMATS:
         fail(f"--format: {format!r}; choose one of {', '.join(FORMATS)}")
     _check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
+    if not posterior.exists() and (BUNDLED_DIR / f"{posterior}.posterior.json").exists():
+        posterior = BUNDLED_DIR / f"{posterior}.posterior.json"  # `awol nowcast baseline`: the shipped posterior
     try:
         if format == "table":
             with rich_progress(f"nowcast ({draws} draws)", transient=True) as progress:
@@ -161,12 +166,17 @@ def nowcast(
                                "rows": json.loads(table.to_json(orient="records"))}, indent=1))
     else:
         rich = Table(title=f"Nowcast at {result['until']} ({draws} posterior draws, seed {result['seed']})")
-        for col in ("", "quantity", "kind", "median", "50 %", "90 %", "observed"):
+        rich.add_column("quantity", no_wrap=True)
+        for col in ("median", "50 %", "90 %", "observed"):
             rich.add_column(col)
+        group = None
         for _, r in table.iterrows():
+            if r["group"] != group:
+                group = r["group"]
+                rich.add_row(f"[bold]{group}[/]", end_section=False)
             observed = "" if r["group"] == "hidden" else (
                 _fmt(r["observed"]) + ("" if r["covered90"] else " [red](outside 90 %)[/]"))
-            rich.add_row(r["group"], r["quantity"], r["kind"], _fmt(r["median"]), f"{_fmt(r['q25'])}–{_fmt(r['q75'])}",
+            rich.add_row(f"  {r['quantity']}", _fmt(r["median"]), f"{_fmt(r['q25'])}–{_fmt(r['q75'])}",
                          f"{_fmt(r['q05'])}–{_fmt(r['q95'])}", observed)
         console.print(rich)
     if out is not None:

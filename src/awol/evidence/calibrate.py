@@ -178,7 +178,7 @@ def calibrate(
     db_url = f"sqlite:///{db_path}" if db_path else "sqlite://"
     np.random.seed(seed % 2**32)  # pyabc samples from NumPy's global generator
     with sampler_for(workers, dask) as sampler:
-        sampler.show_progress = show_progress
+        sampler.show_progress = show_progress  # a bar per generation (pyabc draws it on stdout)
         abc = pyabc.ABCSMC(model, prior, log_rms_distance, population_size=population, sampler=sampler)
         stored = _stored_run(db_path, key) if db_path else None
         if stored is not None:
@@ -201,7 +201,7 @@ def calibrate(
     populations = populations[populations["t"] >= 0]
     simulations = int(history.total_nr_simulations)
 
-    predictive = None
+    predictive, predictive_started = None, time.perf_counter()
     if predictive_draws > 0:
         from awol.experiments.execution import executor_for
 
@@ -219,14 +219,16 @@ def calibrate(
     return posterior_document(
         scenario=scenario, priors=priors, particles=particles, weights=weights, observed=observed,
         predictive=predictive, seed=seed, simulations=simulations, predictive_draws=predictive_draws,
-        populations=populations, population=population, days=days, wall_seconds=time.perf_counter() - started,
-        abc_seconds=abc_seconds, scenario_file=scenario_file, data_files=data_files, db=str(db_path) if db_path else None,
+        populations=populations, population=population, days=days,
+        wall_seconds={"calibration": round(abc_seconds, 1),
+                      "predictive": round(time.perf_counter() - predictive_started, 1),
+                      "this_session": round(time.perf_counter() - started, 1)}, scenario_file=scenario_file, data_files=data_files, db=str(db_path) if db_path else None,
         abc_id=int(history.id),
     )
 
 
 def posterior_document(*, scenario, priors, particles, weights, observed, predictive, seed, simulations,
-                       predictive_draws, populations, population, days, wall_seconds, abc_seconds, scenario_file,
+                       predictive_draws, populations, population, days, wall_seconds, scenario_file,
                        data_files, db, abc_id) -> dict:
     """The posterior as written to JSON (see docs/what-the-data-imply.md for the fields)."""
     from awol.evidence.observed import file_hash
@@ -247,7 +249,7 @@ def posterior_document(*, scenario, priors, particles, weights, observed, predic
         "parameters": [{"path": p.path, "name": p.name, "prior": ["uniform", p.low, p.high]} for p in priors],
         "particles": {"values": particles.tolist(), "weights": (np.asarray(weights) / np.sum(weights)).tolist()},
         "posterior": table,
-        "data": [{"file": str(f), "sha256": file_hash(f)} for f in (data_files or []) if Path(f).exists()],
+        "data": [{"file": _shown_path(f), "sha256": file_hash(f)} for f in (data_files or []) if Path(f).exists()],
         "observed": rows.to_dict(orient="records"),
         "method": {"algorithm": "ABC-SMC (pyabc)", "distance": "root mean square of log(1 + count) differences, fitted rows",
                    "epsilon": "median of the previous generation", "engine": ENGINE, "population": population,
@@ -256,13 +258,24 @@ def posterior_document(*, scenario, priors, particles, weights, observed, predic
                    "database": db, "abc_id": abc_id},
         "seed": seed,
         "simulations": {"calibration": simulations, "predictive": predictive_draws if predictive is not None else 0},
-        "wall_seconds": {"calibration": round(abc_seconds, 1), "total": round(wall_seconds, 1)},
+        "wall_seconds": wall_seconds,  # calibration: pyabc's generations, summed over resumed sessions
         "versions": versions(),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "predictive": None if predictive is None else predictive.to_dict(orient="records"),
     }
     doc["summary"] = report_summary(doc)
     return doc
+
+
+def _shown_path(path) -> str:
+    """A data file's path as recorded: relative to the package for bundled data (portable), else as given."""
+    import awol
+
+    package = Path(awol.__file__).resolve().parent
+    try:
+        return "awol/" + Path(path).resolve().relative_to(package).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _fmt(x: float) -> str:

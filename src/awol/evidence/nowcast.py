@@ -165,7 +165,7 @@ def nowcast_table(result: dict) -> pd.DataFrame:
     parts = [hidden[["group", "quantity", "kind", "median", "q25", "q75", "q05", "q95", "observed", "covered90"]]]
     obs = result["observed"]
     if len(obs):
-        shown = obs.rename(columns={"row": "quantity"}).assign(
+        shown = obs.drop(columns=["quantity"]).rename(columns={"row": "quantity"}).assign(
             group=np.where(obs["use"], "observable (fitted)", "observable (not fitted)"))
         parts.append(shown[["group", "quantity", "kind", "median", "q25", "q75", "q05", "q95", "observed", "covered90"]])
     return pd.concat(parts, ignore_index=True)

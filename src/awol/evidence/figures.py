@@ -1,0 +1,82 @@
+"""Predictive-vs-observed figure as a self-contained SVG (no plotting dependency, opens anywhere).
+
+    python -m awol.evidence.figures src/awol/scenarios/baseline.posterior.json docs/figures/predictive-vs-observed.svg
+
+One line per observed figure: the posterior-predictive 90 % interval (thin bar),
+50 % interval (thick bar) and median (tick) on a log scale, and the observed value
+(dot: dark inside the 90 % interval, red outside). Figures left out of the fit are grey.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import sys
+from pathlib import Path
+
+LEFT, RIGHT, TOP, ROW, WIDTH = 360, 40, 46, 22, 960
+
+
+def _x(value: float, low: float, high: float) -> float:
+    span = math.log10(high) - math.log10(low)
+    return LEFT + (math.log10(max(value, low)) - math.log10(low)) / span * (WIDTH - LEFT - RIGHT)
+
+
+def predictive_svg(doc: dict, title: str | None = None) -> str:
+    rows = sorted(doc["predictive"], key=lambda r: (not r["use"], r["quantity"], r["date_to"], r["article"]))
+    values = [v for r in rows for v in (r["q05"], r["q95"], r["observed"]) if v > 0]
+    low = 10 ** math.floor(math.log10(max(min(values), 1)))
+    high = 10 ** math.ceil(math.log10(max(values)))
+    height = TOP + ROW * (len(rows) + 1) + 40
+    title = title or (f"Posterior predictive vs observed: {doc['scenario']['name']} "
+                      f"({doc['simulations']['predictive']} simulations)")
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+           f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">',
+           '<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="10" y="20" font-size="15" font-weight="bold">{html.escape(title)}</text>',
+           f'<text x="10" y="36" fill="#555">bars: 90 % (thin) and 50 % (thick) predictive intervals, tick: median; '
+           f'dot: observed (red: outside 90 %); grey: not fitted; log scale</text>']
+    decade = low
+    bottom = TOP + ROW * len(rows) + 6
+    while decade <= high:
+        for mult in (1, 2, 5):
+            v = decade * mult
+            if low <= v <= high:
+                x = _x(v, low, high)
+                out.append(f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{bottom}" stroke="#e4e4e4"/>')
+                out.append(f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" fill="#555">{v:,.0f}</text>')
+        decade *= 10
+    for i, r in enumerate(rows):
+        y = TOP + ROW * i + ROW / 2
+        colour = "#1f5fa8" if r["use"] else "#9a9a9a"
+        label = ("" if r["use"] else "(not fitted) ") + r["row"]
+        out.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">{html.escape(label)}</text>')
+        x05, x25, x50, x75, x95 = (_x(r[k], low, high) for k in ("q05", "q25", "median", "q75", "q95"))
+        out.append(f'<line x1="{x05:.1f}" y1="{y:.1f}" x2="{x95:.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="2"/>')
+        out.append(f'<line x1="{x25:.1f}" y1="{y:.1f}" x2="{x75:.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="7"/>')
+        out.append(f'<line x1="{x50:.1f}" y1="{y - 7:.1f}" x2="{x50:.1f}" y2="{y + 7:.1f}" stroke="black" stroke-width="1.5"/>')
+        dot = "#222" if r["covered90"] else "#d62728"
+        out.append(f'<circle cx="{_x(r["observed"], low, high):.1f}" cy="{y:.1f}" r="4.5" fill="{dot}" stroke="white"/>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 2:
+        print("usage: python -m awol.evidence.figures POSTERIOR.json OUT.svg", file=sys.stderr)
+        return 2
+    doc = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    if not doc.get("predictive"):
+        print(f"{argv[0]}: holds no posterior-predictive table (calibrate with --draws > 0)", file=sys.stderr)
+        return 2
+    out = Path(argv[1])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(predictive_svg(doc), encoding="utf-8")
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
