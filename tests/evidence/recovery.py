@@ -26,7 +26,7 @@ def observed_rows() -> pd.DataFrame:
                          "use": True})
 
 
-def recover(case: int, *, population: int = 25, generations: int = 3):
+def recover(case: int, *, population: int = 20, generations: int = 2):
     """True value drawn from the prior (seed `case`), data simulated at it, calibrated; return (truth, posterior row)."""
     rng = np.random.default_rng(1000 + case)
     truth = float(rng.uniform(*PRIOR))

@@ -30,6 +30,7 @@ def test_true_values_inside_90_percent_interval_in_at_least_8_of_10_cases():
         hits += inside
         widths.append((row["q95"] - row["q05"]) / (PRIOR[1] - PRIOR[0]))
         lines.append(f"case {case}: truth {truth:.3g}, 90 % [{row['q05']:.3g}, {row['q95']:.3g}], inside {inside}")
-    report = "\n".join(lines)
+    report = "\n".join(lines + [f"{hits} of {CASES} inside; mean 90 % width {sum(widths) / CASES:.2f} of the prior's"])
+    print(report)
     assert hits >= 8, report
     assert sum(widths) / CASES < 0.5, report

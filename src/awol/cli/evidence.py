@@ -165,18 +165,20 @@ def nowcast(
                                "scenario_hash": result["scenario"].hash,
                                "rows": json.loads(table.to_json(orient="records"))}, indent=1))
     else:
-        rich = Table(title=f"Nowcast at {result['until']} ({draws} posterior draws, seed {result['seed']})")
+        rich = Table(title=f"Nowcast at {result['until']} ({draws} posterior draws, seed {result['seed']})",
+                     caption="* fitted figure; ✗ observed value outside the 90 % interval")
         rich.add_column("quantity", no_wrap=True)
         for col in ("median", "50 %", "90 %", "observed"):
-            rich.add_column(col)
-        group = None
+            rich.add_column(col, no_wrap=True)
+        section = None
         for _, r in table.iterrows():
-            if r["group"] != group:
-                group = r["group"]
-                rich.add_row(f"[bold]{group}[/]", end_section=False)
-            observed = "" if r["group"] == "hidden" else (
-                _fmt(r["observed"]) + ("" if r["covered90"] else " [red](outside 90 %)[/]"))
-            rich.add_row(f"  {r['quantity']}", _fmt(r["median"]), f"{_fmt(r['q25'])}–{_fmt(r['q75'])}",
+            hidden = r["group"] == "hidden"
+            if section != hidden:
+                section = hidden
+                rich.add_row("[bold]hidden[/]" if hidden else "[bold]observable[/]")
+            label = r["quantity"] + ("" if hidden or not r["group"].endswith("(fitted)") else " *")
+            observed = "" if hidden else _fmt(r["observed"]) + ("" if r["covered90"] else " [red]✗[/]")
+            rich.add_row(f"  {label}", _fmt(r["median"]), f"{_fmt(r['q25'])}–{_fmt(r['q75'])}",
                          f"{_fmt(r['q05'])}–{_fmt(r['q95'])}", observed)
         console.print(rich)
     if out is not None:

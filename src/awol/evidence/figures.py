@@ -24,10 +24,11 @@ def _x(value: float, low: float, high: float) -> float:
 
 
 def predictive_svg(doc: dict, title: str | None = None) -> str:
-    rows = sorted(doc["predictive"], key=lambda r: (not r["use"], r["quantity"], r["date_to"], r["article"]))
+    rows = sorted(doc["predictive"], key=lambda r: (not r["use"], r["date_to"], r["date_from"], r["quantity"], r["article"]))
     values = [v for r in rows for v in (r["q05"], r["q95"], r["observed"]) if v > 0]
     low = 10 ** math.floor(math.log10(max(min(values), 1)))
-    high = 10 ** math.ceil(math.log10(max(values)))
+    top = 10 ** math.floor(math.log10(max(values)))
+    high = next(top * m for m in (1, 2, 5, 10) if top * m >= max(values))
     height = TOP + ROW * (len(rows) + 1) + 40
     title = title or (f"Posterior predictive vs observed: {doc['scenario']['name']} "
                       f"({doc['simulations']['predictive']} simulations)")
