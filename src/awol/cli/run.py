@@ -43,8 +43,13 @@ def run(
         fail(problems)
 
     started = time.perf_counter()
-    with rich_progress(f"{sc.name} ({engine})") as progress:
-        daily = simulate(sc, seed=seed, days=days, engine=engine, progress=progress)
+    from awol.engines.cohorts import PoolTooLarge
+
+    try:
+        with rich_progress(f"{sc.name} ({engine})") as progress:
+            daily = simulate(sc, seed=seed, days=days, engine=engine, progress=progress)
+    except PoolTooLarge as exc:  # a key space the cohort engine cannot hold (cohorts.risk_bins)
+        fail(exc.problems)
     wall = time.perf_counter() - started
     manifest = make_manifest(sc, seed=seed, days=days, engine=engine, wall_seconds=wall)
     try:

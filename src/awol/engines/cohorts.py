@@ -11,24 +11,18 @@ the output has the agent engine's distribution, up to the one approximation:
 risk tolerance is grouped into equal-probability bins (scenario `cohorts.risk_bins`),
 each carrying the conditional mean of the personal factor exp(β_tol (τ − ½)).
 
-The same kernel in `EXPECT` mode replaces every draw by its expectation: that is
-the exact expected course for scenarios whose hazards do not depend on the state
-(`engines.expectation`), with quadrature levels in place of bins.
-
-Serving soldiers are kept apart, in pools keyed without the contract-end day (which
-no hazard reads) and holding a ring of counts by that day: one multinomial per pool
-per day, with the members hit drawn without replacement over the ring (the exact
-multivariate hypergeometric assignment of exchangeable soldiers), so a pool costs the
-same whether it holds ten soldiers or ten thousand.
+The table kernel below is stepped in `EXPECT` mode, which replaces every draw by its
+expectation: the exact expected course for scenarios whose hazards do not depend on
+the state (`engines.expectation`), with quadrature levels in place of bins. Draws
+(`simulate(..., engine="cohorts")`) use `engines.cohort_draw`, which keeps soldiers on
+duty and in hospital in dense pools stepped by exact thinning and uses this module's
+table only for deserters at large and detained soldiers.
 
 Keys that can no longer matter are merged: a contract-end day already passed is
 stored as tomorrow's (only `t ≥ end` is ever asked), region and destination are
 dropped outside `at large`, the sentence outside `detained`, and absorbing states
 keep only their totals. The number of cohorts is thus bounded by the key space,
 not by the number of soldiers.
-
-Draws use NumPy's Philox generator (`rng.generator(seed, rng.COHORTS)`), consumed
-in a fixed order by one thread: same scenario and seed, same output.
 """
 
 from __future__ import annotations
@@ -180,7 +174,7 @@ def arrival_cells(scenario: Scenario, channel: int, level_probs: np.ndarray, ini
 
 # ---------------------------------------------------------------- the cohort table (Numba)
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _code(f):
     ce = f[F_CE]
     if ce == NO_TERM:
@@ -202,14 +196,14 @@ def _code(f):
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _slot(code, table):
     mask = len(table) - 1
     h = np.uint64(code) * np.uint64(0x9E3779B97F4A7C15)
     return np.int64(h >> np.uint64(20)) & mask
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _find_or_add(f, fields, codes, count, table, used):
     """Index of the cohort with fields `f`, appended (count 0) if new; `used` = [n]."""
     code = _code(f)
@@ -768,20 +762,18 @@ def run_cohorts(scenario: Scenario, days: int, *, mode: int, seed: int = 0,
     dynamics = Dynamics(plan)
     units = scenario.population.units
     n_regions = geo.n_regions
-    if n_regions > 255 or units >= (1 << 14):
-        raise ValueError("the cohort engine handles at most 255 regions and 16,383 units")
     factors, probs = levels if levels is not None else binned_levels(scenario)
+    if mode == DRAW:
+        from awol.engines.cohort_draw import run_draw
+
+        return run_draw(scenario, days, seed=seed, levels=(factors, probs), progress=progress)
     gen = rng.generator(seed, rng.COHORTS)
     init_cells = [arrival_cells(scenario, c, probs[c], True) for c in range(3)]
     new_cells = [arrival_cells(scenario, c, probs[c], False) for c in range(3)]
     levels_n = factors.shape[1]
     ring = 2 + max([int(np.max(cells[2][cells[2] != NO_OFFSET], initial=0)) for cells in init_cells + new_cells])
     pools = 2 * 3 * 3 * units * levels_n
-    if pools * ring > 60_000_000:
-        raise ValueError(
-            f"cohorts.risk_bins: {levels_n} bins × {units} units × {ring} contract days is too large "
-            "for the cohort engine; use fewer bins"
-        )
+    check_size(n_regions, units, levels_n, pools, ring)
     tab = _Table(4096, pools, ring, units, levels_n)
     pop = scenario.population
     for c, name in enumerate(CHANNELS):
@@ -848,6 +840,33 @@ def run_cohorts(scenario: Scenario, days: int, *, mode: int, seed: int = 0,
         if progress is not None:
             progress(t + 1, days)
     return counts, search_units, checkpoints, time.perf_counter() - started
+
+
+class PoolTooLarge(ValueError):
+    """The scenario's cohort key space does not fit in memory; `problems` names the fields."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+MAX_POOL_CELLS = 60_000_000   # pools × contract days, per ring of float64 counts (480 MB)
+
+
+def check_size(n_regions: int, units: int, levels: int, pools: int, ring: int) -> None:
+    """Refuse key spaces the engine cannot hold, naming the scenario fields to change."""
+    problems = []
+    if n_regions > 255:
+        problems.append(f"pursuit.regions: {n_regions} regions; the cohort engine handles at most 255")
+    if units >= (1 << 14):
+        problems.append(f"population.units: {units}; the cohort engine handles at most 16,383")
+    if pools * ring > MAX_POOL_CELLS:
+        problems.append(
+            f"cohorts.risk_bins: {levels} bins × {units} units × {ring} contract days needs "
+            f"{pools * ring:,} pool cells, more than {MAX_POOL_CELLS:,}; use fewer bins (or units)"
+        )
+    if problems:
+        raise PoolTooLarge(problems)
 
 
 def _initial_by_unit(tab: _Table, units: int) -> np.ndarray:
