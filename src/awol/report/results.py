@@ -138,10 +138,10 @@ def load_result(path: str | Path, label: str | None = None) -> Result:
 def posterior_of(path: Path) -> dict | None:
     """Hook for the calibration panel: a posterior summary stored with the results.
 
-    The calibration layer (awol.evidence) has not fixed its on-disk format yet;
-    when it does, read it here (e.g. `posterior.json` with parameter draws and
-    the fitted court-case series) and the report adds the calibration panel.
-    Until then this returns None and the report shows no calibration panel.
+    `posterior.json` is written by awol.evidence (`awol nowcast POSTERIOR --out DIR`,
+    format "awol-posterior/1"); its `summary` maps labels to the lines the panel
+    shows (posterior per parameter, fit to each observed figure, nowcast). None
+    when the directory holds no posterior.
     """
     candidate = path / "posterior.json"
     if candidate.exists():
