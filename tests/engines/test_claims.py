@@ -14,6 +14,7 @@ import pytest
 import awol
 from awol.scenario.load import scenario_from_tree
 from tests.scenarios import small_tree
+from tests.stats import assert_greater
 
 SEEDS = range(1, 11)
 DAYS = 500
@@ -22,13 +23,6 @@ DAYS = 500
 def runs(tree):
     scenario = scenario_from_tree(tree)
     return [awol.simulate(scenario, seed=s, days=DAYS) for s in SEEDS]
-
-
-def assert_greater(high: np.ndarray, low: np.ndarray, what: str, z: float = 4.0):
-    high, low = np.asarray(high, float), np.asarray(low, float)
-    diff = high.mean() - low.mean()
-    se = np.sqrt(high.var(ddof=1) / len(high) + low.var(ddof=1) / len(low))
-    assert diff > z * se, f"{what}: difference {diff:.4g} is not above {z} standard errors ({se:.4g})"
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from awol.evidence.nowcast import read_posterior
 from awol.scenario.load import BUNDLED_DIR, scenario_from_tree
 from awol.scenario.provenance import set_path
 from tests.scenarios import small_tree
+from tests.stats import assert_greater
 
 pytestmark = pytest.mark.slow
 
@@ -56,13 +57,6 @@ def calibrated(name: str = "baseline", **overrides) -> dict:
 def runs(tree: dict) -> list:
     scenario = scenario_from_tree(tree)
     return [awol.simulate(scenario, seed=s, engine="cohorts") for s in SEEDS]
-
-
-def assert_greater(high, low, what: str, z: float = 4.0) -> None:
-    high, low = np.asarray(high, float), np.asarray(low, float)
-    diff = high.mean() - low.mean()
-    se = np.sqrt(high.var(ddof=1) / len(high) + low.var(ddof=1) / len(low))
-    assert diff > z * se, f"{what}: difference {diff:.4g} is not above {z} standard errors ({se:.4g})"
 
 
 @pytest.fixture(scope="module")
