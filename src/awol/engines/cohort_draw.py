@@ -753,7 +753,7 @@ def run_draw(scenario, days: int, *, seed: int, levels, progress=None):
             rates.prosecute, rates.imprison, rates.detention_end, rates.assault_returned,
             cnt, unit_cnt, region_cnt,
         ):
-            tab.ensure(len(tab.count))  # doubles
+            tab.ensure(len(tab.count) - tab.n + 1)  # doubles the table
         search_units[t] = rates.search_units
         checkpoints[t] = rates.checkpoints
         dynamics.record(t, float(unit_cnt[0].sum()))
