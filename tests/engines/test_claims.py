@@ -16,6 +16,8 @@ from awol.scenario.load import scenario_from_tree
 from tests.scenarios import small_tree
 from tests.stats import assert_greater
 
+pytestmark = pytest.mark.slow
+
 SEEDS = range(1, 11)
 DAYS = 500
 
