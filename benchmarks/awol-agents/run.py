@@ -1,26 +1,21 @@
 """The reference model through awol's agents engine: `awol.simulate(..., engine="agents")`.
 
-The model is benchmarks/reference/scenario.yaml at size N (reference.scenario); the
-time is that of the whole `simulate` call, set-up and daily table included.
+The model is benchmarks/reference/scenario.yaml at size N; `reference.run_awol` times
+the whole `simulate` call, set-up and daily table included.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reference"))
 
 import reference  # noqa: E402
-from awol.engines import simulate as awol_simulate  # noqa: E402
 
 ENGINE = "agents"
 
 
 def simulate(n: int, seed: int, days: int):
     """Run the reference model; return (daily table, seconds in simulate)."""
-    scenario = reference.scenario(n, days, seed)
-    started = time.perf_counter()
-    daily = awol_simulate(scenario, seed=seed, days=days, engine=ENGINE)
-    return daily, time.perf_counter() - started
+    return reference.run_awol(ENGINE, n, seed, days)

@@ -41,6 +41,21 @@ def scenario(n: int, days: int, seed: int):
     return scenario_from_tree(tree(n, days, seed), source=f"{SCENARIO} (N = {n})")
 
 
+def run_awol(engine: str, n: int, seed: int, days: int):
+    """The reference model through one of awol's engines; return (daily table, seconds in `simulate`).
+
+    The time is that of the whole `awol.simulate` call, set-up and daily table included.
+    """
+    import time
+
+    from awol.engines import simulate
+
+    sc = scenario(n, days, seed)
+    started = time.perf_counter()
+    daily = simulate(sc, seed=seed, days=days, engine=engine)
+    return daily, time.perf_counter() - started
+
+
 def summarise(daily) -> dict[str, float]:
     """Final-day stocks and whole-run totals of the daily flows: the outputs compared."""
     last = daily.iloc[-1]

@@ -35,6 +35,7 @@ from numba import njit
 from awol.engines import outputs as O
 from awol.engines import rng
 from awol.model import contracts
+from awol.problems import ProblemsError
 from awol.model.rates import Aggregate, Dynamics, make_plan
 from awol.model.states import (
     ASSAULT, AT_LARGE, CHANNELS, DETAINED, ESCAPED, EXIT, HOME, HOSPITAL, IMPRISONED,
@@ -842,12 +843,10 @@ def run_cohorts(scenario: Scenario, days: int, *, mode: int, seed: int = 0,
     return counts, search_units, checkpoints, time.perf_counter() - started
 
 
-class PoolTooLarge(ValueError):
+class PoolTooLarge(ProblemsError, ValueError):
     """The scenario's cohort key space does not fit in memory; `problems` names the fields."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
+    separator = "; "
 
 
 MAX_POOL_CELLS = 60_000_000   # pools × contract days, per ring of float64 counts (480 MB)

@@ -13,13 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from awol.problems import ProblemsError
 
-class MeasurementError(Exception):
+
+class MeasurementError(ProblemsError):
     """Observed rows the run cannot measure; `.problems` holds one line per row."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 def column_of(quantity: str, article: str) -> str:

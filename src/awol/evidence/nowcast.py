@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from awol.problems import ProblemsError
 from awol.evidence.calibrate import FORMAT, report_summary, versions, write_posterior
 from awol.evidence.predictive import coverage_table, hidden_table, make_draws, run_draws
 from awol.evidence.priors import scenario_at
@@ -23,12 +24,8 @@ from awol.progress import Progress
 from awol.scenario.load import ScenarioError, load_scenario, resolve_path
 
 
-class PosteriorError(Exception):
+class PosteriorError(ProblemsError):
     """A posterior file that cannot be used; `.problems` holds one line per problem."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 def read_posterior(path: str | Path) -> dict:

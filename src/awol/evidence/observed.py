@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from awol.problems import ProblemsError
 from awol.model.observation import ARTICLES as CASE_ARTICLES
 
 QUANTITIES = ("cases_filed", "cases_decided")
@@ -35,12 +36,8 @@ OPTIONAL = ("use", "note")
 BUNDLED = "court-cases.csv"
 
 
-class ObservedDataError(Exception):
+class ObservedDataError(ProblemsError):
     """Observed data that cannot be used; `.problems` holds one line per problem."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 def bundled_path() -> Path:

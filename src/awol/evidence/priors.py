@@ -15,18 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from awol.problems import ProblemsError
 from awol.experiments.design import set_parameter
 from awol.scenario.load import scenario_from_tree
 from awol.scenario.provenance import get_path, is_annotated
 from awol.scenario.schema import Scenario
 
 
-class CalibrationError(Exception):
+class CalibrationError(ProblemsError):
     """A calibration that cannot run; `.problems` holds one line per problem."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)

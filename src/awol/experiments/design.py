@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from awol.problems import ProblemsError
 from awol.scenario.load import ScenarioError, scenario_from_tree
 from awol.scenario.provenance import get_path, is_annotated, set_path
 from awol.scenario.schema import Scenario
@@ -22,12 +23,10 @@ from awol.scenario.schema import Scenario
 DESIGNS = ("grid", "lhs", "sobol")
 
 
-class DesignError(Exception):
+class DesignError(ProblemsError):
     """A design that cannot run; `.problems` holds one line per problem."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
+    separator = "; "
 
 
 @dataclass(frozen=True)
