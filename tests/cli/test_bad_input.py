@@ -6,25 +6,16 @@ import copy
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from awol.cli.main import app
 from awol.scenario.load import read_tree
+from tests.command import invoke
 from tests.scenarios import small_tree, without_anyone
-
-runner = CliRunner()
 
 
 def write(tmp_path, tree, name="scenario.yaml"):
     path = tmp_path / name
     path.write_text(yaml.safe_dump(tree, sort_keys=False))
     return path
-
-
-def invoke(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output + (result.stderr or "")
-    return result
 
 
 def baseline():

@@ -6,18 +6,9 @@ import json
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from awol.cli.main import app
 from awol.evidence.priors import simulation_seed
-
-runner = CliRunner()
-
-
-def invoke(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output + (result.stderr or "")
-    return result
+from tests.command import invoke
 
 
 @pytest.mark.parametrize(

@@ -6,19 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from awol.cli.main import app
 from awol.evidence.nowcast import nowcast
 from awol.evidence.predictive import HIDDEN
-
-runner = CliRunner()
-
-
-def invoke(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output + (result.stderr or "")
-    return result
+from tests.command import invoke
 
 
 @pytest.fixture

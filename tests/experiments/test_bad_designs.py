@@ -3,17 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
-
-from awol.cli.main import app
-
-runner = CliRunner()
-
-
-def invoke(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output + (result.stderr or "")
-    return result
+from tests.command import invoke
 
 
 @pytest.mark.parametrize(
