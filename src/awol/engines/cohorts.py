@@ -129,12 +129,16 @@ def _term_days(profile) -> tuple[np.ndarray, np.ndarray]:
     return days, shares / shares.sum()
 
 
-def arrival_cells(scenario: Scenario, channel: int, level_probs: np.ndarray, initial: bool, unit_region=None):
-    """The cells a new soldier of `channel` falls in, with their probabilities.
+def arrival_factors(scenario: Scenario, channel: int, level_probs: np.ndarray, initial: bool):
+    """Where a new soldier of `channel` lands, as two independent factors.
 
-    Returns (role, unit, ce_offset, level, prob); ce_offset is added to the start day
-    (NO_OFFSET = no term). For the initial population the start day is itself random,
-    −floor(U · span) with U uniform (as `engines.agents`), and is folded into the offset.
+    Returns groups (role, unit, level, prob) and contract-end offsets (offset, prob):
+    role, unit (uniform), risk level and offset are independent, so the draw engine
+    splits arrivals over the groups and then each group over the offsets, which costs
+    the smaller of the arrivals and the cells instead of the product of the factors.
+    The offset is added to the arrival day (NO_OFFSET = no term). For the initial
+    population the start day is itself random, −floor(U · span) with U uniform (as
+    `engines.agents`), and is folded into the offset; ends already passed are due on day 0.
     """
     name = CHANNELS[channel]
     profile = getattr(scenario.channels, name)
@@ -157,20 +161,27 @@ def arrival_cells(scenario: Scenario, channel: int, level_probs: np.ndarray, ini
             else:
                 offs.append(starts + d); offs_p.append(start_p * p)
         off = np.concatenate(offs)
-        off = np.where((off != NO_OFFSET) & (off < 0), 0, off)   # all due on day 0
-        off_p = np.concatenate(offs_p)
-        # merge equal offsets (all past ends are equivalent too, but keep it simple)
-        uniq, inv = np.unique(off, return_inverse=True)
-        off_p = np.bincount(inv, weights=off_p)
-        off = uniq
+        off = np.where((off != NO_OFFSET) & (off < 0), 0, off)
+        off, inv = np.unique(off, return_inverse=True)   # equal offsets are one cell
+        off_p = np.bincount(inv, weights=np.concatenate(offs_p))
     else:
         off, off_p = term, term_p
+    keep = off_p > 0
+    off, off_p = off[keep].astype(np.int64), off_p[keep]
     lv = np.nonzero(level_probs > 0)[0]
-    R, U, T, L = np.meshgrid(np.arange(3), np.arange(units), np.arange(len(off)), lv, indexing="ij")
-    prob = roles[R] * (1.0 / units) * off_p[T] * level_probs[L]
+    R, U, L = np.meshgrid(np.arange(3), np.arange(units), lv, indexing="ij")
+    prob = roles[R] * (1.0 / units) * level_probs[L]
     keep = prob > 0
-    return (R[keep].astype(np.int64), U[keep].astype(np.int64), off[T[keep]].astype(np.int64),
-            L[keep].astype(np.int64), prob[keep])
+    groups = (R[keep].astype(np.int64), U[keep].astype(np.int64), L[keep].astype(np.int64), prob[keep])
+    return groups, (off, off_p)
+
+
+def arrival_cells(scenario: Scenario, channel: int, level_probs: np.ndarray, initial: bool):
+    """The product of `arrival_factors`: every cell (role, unit, ce_offset, level, prob)."""
+    (role, unit, level, prob), (off, off_p) = arrival_factors(scenario, channel, level_probs, initial)
+    g, o = np.meshgrid(np.arange(len(prob)), np.arange(len(off)), indexing="ij")
+    g, o = g.ravel(), o.ravel()
+    return role[g], unit[g], off[o], level[g], prob[g] * off_p[o]
 
 
 # ---------------------------------------------------------------- the cohort table (Numba)
@@ -215,7 +226,8 @@ def _find_or_add(f, fields, codes, count, table, used):
         if j == 0:
             i = used[0]
             used[0] = i + 1
-            fields[i, :] = f
+            for k in range(N_FIELDS):
+                fields[i, k] = f[k]
             codes[i] = code
             count[i] = 0.0
             table[s] = i + 1
