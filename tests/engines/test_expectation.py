@@ -49,7 +49,8 @@ def test_binning_error_shrinks_as_bins_grow():
     """The cohort engine's one approximation, measured without noise: the expected
     course with B risk bins against the quadrature (exact) one."""
     from awol.engines import outputs as O
-    from awol.engines.cohorts import EXPECT, binned_levels, run_cohorts
+    from awol.engines.cohorts import binned_levels
+    from awol.engines.expected_course import run_expected
     from awol.engines.expectation import expected_counts
 
     sc = independent(desertion__risk_tolerance_weight=3.0)
@@ -59,7 +60,7 @@ def test_binning_error_shrinks_as_bins_grow():
     cols = [O.STOCK + 3, O.DESERTIONS_CHANNEL, O.DESERTIONS_CHANNEL + 1]
     errors = []
     for bins in (1, 4, 16):
-        got, _, _, _ = run_cohorts(sc, sc.simulation.days, mode=EXPECT, levels=binned_levels(sc, bins))
+        got, _, _ = run_expected(sc, sc.simulation.days, binned_levels(sc, bins))
         errors.append(np.abs(got[:, cols] - exact[:, cols]).sum() / exact[:, cols].sum())
     assert errors[0] > errors[1] > errors[2]
     assert errors[2] < 1e-3, errors

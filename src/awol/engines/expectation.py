@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from awol.engines import outputs as O
-from awol.engines.cohorts import EXPECT, quadrature_levels, run_cohorts
+from awol.engines.cohorts import quadrature_levels
+from awol.engines.expected_course import run_expected
 from awol.model.observation import ARTICLES
 from awol.model.rates import make_plan
 from awol.model.states import AT_LARGE, CHANNELS, DETAINED, ESCAPED, HOSPITAL, RELEASED, RETAINED, ROLES, SERVING, STATUSES
@@ -85,10 +86,7 @@ def expected_counts(scenario: Scenario, days: int | None = None, nodes: int = 6)
     if problems:
         raise NotIndependent(problems)
     days = scenario.simulation.days if days is None else int(days)
-    counts, search, checkpoints, _ = run_cohorts(
-        scenario, days, mode=EXPECT, levels=quadrature_levels(scenario, nodes)
-    )
-    return counts, search, checkpoints
+    return run_expected(scenario, days, quadrature_levels(scenario, nodes))
 
 
 def expected_daily(scenario: Scenario, days: int | None = None) -> pd.DataFrame:
