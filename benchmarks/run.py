@@ -37,11 +37,12 @@ ENGINES = ("awol-agents", "awol-cohorts")
 
 # Bytes the agent kernel (awol.engines.agents.step_day) reads for every soldier on
 # duty, the great majority each day: status, contract end (serving), role, channel
-# and unit (hazard table index, stocks), personal factor, times deserted (stocks).
+# and unit (hazard table index, stocks), personal factor, times deserted (stocks), and
+# the soldier's random key (one mixing round of the counter-based uniform).
 # Statuses are mixed in memory, so each of these arrays is streamed whole (cache lines
 # are all or nothing); fields read only at large, in hospital or detained (region,
 # destination, sentence) and the rare writes are left out: the count is a floor.
-AGENT_FIELDS_READ = ("status", "contract_end", "role", "channel", "unit", "tolerance", "times_deserted")
+AGENT_FIELDS_READ = ("status", "contract_end", "role", "channel", "unit", "tolerance", "times_deserted", "key")
 
 
 def agent_bytes_per_step() -> int:
@@ -54,11 +55,13 @@ def agent_bytes_per_step() -> int:
 def cohort_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
     """Bytes the cohort engine must read each day, from its state at the end of a run.
 
-    The state lives in `awol.engines.cohorts._Table` objects (caught as the run makes
-    them). A day reads every cohort record in use (its key fields, code, count and
-    incoming count) and, for every pool of serving soldiers, its total, its no-term
-    count and today's slot of its contract-day ring (one 64-byte cache line: the ring
-    is row-major by pool). None if the engine's layout is not the one described.
+    Every day the draw kernel (`awol.engines.cohort_draw`) scans, for every pool of
+    soldiers on duty, retained and in hospital (18 × units × risk levels), their totals
+    and the retained arrivals (float64 each) and the pool's descriptor (5 int64), and
+    every cohort record in use in the sparse table of deserters at large and detainees
+    (`awol.engines.cohorts._Table`, caught as the run makes it: key fields, code, count
+    and incoming count). Ring slots touched by individual events are left out, so the
+    count is a floor. None if the engine's layout is not the one described.
     """
     from awol.engines import cohorts
 
@@ -82,13 +85,13 @@ def cohort_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
         cohorts_in_use = int(tab.used[0])
         record = (tab.fields.shape[1] * tab.fields.itemsize + tab.codes.itemsize
                   + tab.count.itemsize + tab.incoming.itemsize)
-        pools = int(tab.total.shape[0])
-        per_pool = tab.total.itemsize + tab.noterm.itemsize + 64
-        allocated = sum(v.nbytes for v in vars(tab).values() if isinstance(v, np.ndarray))
     except (AttributeError, IndexError):
         return None
+    sc = impl.reference.scenario(n, days, seed)
+    pools = 18 * sc.population.units * sc.cohorts.risk_bins
+    per_pool = 4 * 8 + 5 * 8
     return {"cohorts": cohorts_in_use, "record_bytes": record, "pools": pools, "pool_bytes": per_pool,
-            "bytes_per_day": cohorts_in_use * record + pools * per_pool, "allocated_bytes": allocated}
+            "bytes_per_day": cohorts_in_use * record + pools * per_pool}
 
 
 # ---------------------------------------------------------------- machine
@@ -263,20 +266,20 @@ def write_report(res: dict, path: Path) -> None:
              "`awol.engines.agents.Soldiers`). Cache lines make each array all or nothing when statuses "
              "are mixed; arrays read only for the few soldiers at large, in hospital or detained, and "
              "the rare writes, are left out, so this is a floor on traffic and the fraction an upper "
-             "bound. The kernel also hashes a counter-based random number per soldier-day, which is "
+             "bound. The kernel also mixes a counter-based random number per soldier-day, which is "
              "compute, not traffic.")
     states = [r for r in res["timings"]["awol-cohorts"] if r.get("state")]
     detail = "; ".join(f"N = {sci(r['n'])}: {r['state']['cohorts']:,} cohorts × {r['state']['record_bytes']} B "
-                       f"+ {r['state']['pools']:,} pools × {r['state']['pool_bytes']} B "
-                       f"(state allocated: {r['state']['allocated_bytes'] / 1e6:.1f} MB)" for r in states)
-    L.append("- awol-cohorts: the bytes a day must read at least once ÷ N, from the engine's state at the "
-             "end of the run (`awol.engines.cohorts._Table`): every cohort record in use (key fields, "
-             "code, count, incoming count) and, for every pool of serving soldiers, its total, its "
-             "no-term count and one 64-byte cache line of its contract-day ring. "
+                       f"+ {r['state']['pools']:,} pools × {r['state']['pool_bytes']} B" for r in states)
+    L.append("- awol-cohorts: the bytes a day must read at least once ÷ N: for every pool of soldiers on "
+             "duty, retained and in hospital, the totals, the retained arrivals and the pool's descriptor; "
+             "and every record in use in the sparse table of deserters at large and detainees "
+             "(`awol.engines.cohorts._Table`, from its state at the end of the run: key fields, code, "
+             "count, incoming count). Ring slots touched by individual events are left out. "
              + (detail + ". " if detail else "")
              + "That state grows with the number of distinct cohorts, not of soldiers, so at large N it is "
              "far below one byte per soldier and fits in cache: the cohort engine is bound by its work "
-             "per cohort and per event (random draws, the ring walk of each soldier hit), not by memory "
+             "per pool and per event (random draws, the ring walk of each soldier hit), not by memory "
              "bandwidth. A near-zero fraction says only that; the per-soldier ceiling does not bind it.")
     L.append("- Mesa: n/a. Each soldier is a Python object; the step is bound by the interpreter.\n")
 

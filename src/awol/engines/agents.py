@@ -50,11 +50,12 @@ class Soldiers:
     tolerance: np.ndarray       # float32, exp(β_tol (τ − ½)), the M3 personal factor
     times_deserted: np.ndarray  # int16
     sentence: np.ndarray        # int8, decided at capture: NOT_PROSECUTED, SUSPENDED, PRISON
+    key: np.ndarray             # uint64, the soldier's random key (`rng.agent_keys`)
 
     FIELDS = ("status", "role", "channel", "unit", "region", "destination", "contract_end",
-              "status_day", "risk_tolerance", "tolerance", "times_deserted", "sentence")
+              "status_day", "risk_tolerance", "tolerance", "times_deserted", "sentence", "key")
     DTYPES = (np.int8, np.int8, np.int8, np.int32, np.int16, np.int8, np.int32,
-              np.int32, np.float32, np.float32, np.int16, np.int8)
+              np.int32, np.float32, np.float32, np.int16, np.int8, np.uint64)
 
     @classmethod
     def empty(cls, capacity: int) -> "Soldiers":
@@ -72,11 +73,12 @@ class Soldiers:
             grown[: self.n] = old[: self.n]
             setattr(self, name, grown)
 
-    def add(self, **columns: np.ndarray) -> None:
+    def add(self, run_key: np.uint64, **columns: np.ndarray) -> None:
         k = len(columns["channel"])
         self.reserve(k)
         for name in self.FIELDS:
             getattr(self, name)[self.n : self.n + k] = columns.get(name, 0)
+        rng.agent_keys(run_key, self.n, self.key[self.n : self.n + k])
         self.n += k
 
 
@@ -133,9 +135,9 @@ def _desert(c, i, src, t, h, exit_share, status, channel, unit, destination, tim
 
 @njit(parallel=True, cache=True)
 def step_day(
-    t, key, n,
+    t, n,
     status, role, channel, unit, region, destination, contract_end, status_day,
-    tolerance, times_deserted, sentence,
+    tolerance, times_deserted, sentence, key,
     release, assault_retained, death, wound, recover, discharge, desert, exit_share,
     search_capture, surrender, move, intercept, next_hop, is_exit, unit_region,
     prosecute, imprison, detention_end, assault_returned,
@@ -155,7 +157,7 @@ def step_day(
             if s >= IMPRISONED:  # absorbing states
                 cnt[c, O.STOCK + s] += 1
                 continue
-            h = rng.agent_day_hash(key, i, t)
+            h = rng.agent_day_hash(key[i], t)
             u = rng.uniform(h, 0)
             r = role[i]
             if s == SERVING or s == RETAINED:
@@ -288,7 +290,7 @@ def simulate_agents(scenario: Scenario, seed: int, days: int, progress=None):
             continue
         span = cohort.started_within_months * contracts.DAYS_PER_MONTH
         starts = -np.floor(init_gen.random(cohort.size) * span).astype(np.int64)
-        soldiers.add(**new_soldiers(scenario, ch, cohort.size, starts, 0, init_gen, geo.unit_region))
+        soldiers.add(key, **new_soldiers(scenario, ch, cohort.size, starts, 0, init_gen, geo.unit_region))
 
     counts = np.zeros((days, O.N_COUNTERS), dtype=np.int64)
     search_units = np.zeros(days)
@@ -306,7 +308,7 @@ def simulate_agents(scenario: Scenario, seed: int, days: int, progress=None):
         arrivals[CHANNELS.index("mobilised")] += rates.mobilised_quota
         for ch in range(3):
             if arrivals[ch]:
-                soldiers.add(**new_soldiers(
+                soldiers.add(key, **new_soldiers(
                     scenario, ch, int(arrivals[ch]), np.full(arrivals[ch], t), t, recruit_gen, geo.unit_region
                 ))
         n_chunks = max(1, (soldiers.n + CHUNK - 1) // CHUNK)
@@ -315,9 +317,9 @@ def simulate_agents(scenario: Scenario, seed: int, days: int, progress=None):
         region_cnt = np.zeros((n_chunks, n_regions), dtype=np.int64)
         s = soldiers
         step_day(
-            t, key, s.n,
+            t, s.n,
             s.status, s.role, s.channel, s.unit, s.region, s.destination, s.contract_end,
-            s.status_day, s.tolerance, s.times_deserted, s.sentence,
+            s.status_day, s.tolerance, s.times_deserted, s.sentence, s.key,
             rates.release, rates.assault_retained, rates.death, rates.wound, rates.recover,
             rates.discharge, rates.desert, rates.exit_share, rates.search_capture, rates.surrender,
             rates.move, rates.intercept, geo.next_hop, geo.is_exit, geo.unit_region,
