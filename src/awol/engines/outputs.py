@@ -120,7 +120,5 @@ def daily_table(
         out[f"cases_decided_{a}"] = decided[:, i]
     out["cases_filed"] = filed.sum(axis=1)
     out["cases_decided"] = decided.sum(axis=1)
-    table = pd.DataFrame(out)
-    ints = [c for c in table.columns if c not in ("date", "search_units", "checkpoints")]
-    table[ints] = table[ints].astype(np.int64)
-    return table
+    floats = ("date", "search_units", "checkpoints")
+    return pd.DataFrame({k: v if k in floats else np.asarray(v, dtype=np.int64) for k, v in out.items()})
