@@ -14,6 +14,8 @@ from tests.scenarios import small_tree
 PATH = "desertion.base_per_day"
 PRIOR = (1e-5, 1.5e-4)
 DAYS = 150
+PROSECUTION = [{"from": "2022-09-24", "value": 0.35}]  # one share throughout: the baseline's low late-2022 step would leave
+# these five months with a few dozen cases, and the check is of the machinery, not of the baseline's schedule
 
 
 def observed_rows() -> pd.DataFrame:
@@ -30,7 +32,7 @@ def recover(case: int, *, population: int = 20, generations: int = 2):
     """True value drawn from the prior (seed `case`), data simulated at it, calibrated; return (truth, posterior row)."""
     rng = np.random.default_rng(1000 + case)
     truth = float(rng.uniform(*PRIOR))
-    tree = small_tree(scale=0.1, days=DAYS)
+    tree = small_tree(scale=0.1, days=DAYS, policy__prosecution_share=PROSECUTION)
     scenario = scenario_at(tree, {PATH: truth})
     observed = observed_rows()
     observed["value"] = measure(simulate(scenario, seed=50_000 + case, engine="cohorts"), observed)
