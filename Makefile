@@ -28,7 +28,7 @@ browser:
 	    echo "Debian's chromium is missing: run 'sudo apt-get install chromium chromium-driver' or the browser tests are skipped" >&2; \
 	  fi; }
 
-# Benchmarks (benchmarks/README.md): the .venv plus the `bench` extra (Mesa); about 20 minutes;
+# Benchmarks (benchmarks/README.md): the .venv plus the `bench` extra (Mesa); about 4 minutes;
 # writes benchmarks/results.md and results.json.
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 

@@ -6,13 +6,15 @@ Measures (each into a fresh temporary directory, so nothing is resumed):
   1. the headline ensemble of --runs runs on a 2-process pool;
   2. --compare-runs runs on 1 process, on 2 processes and on a dask LocalCluster of 2
      workers: runs/minute, the 2-worker speed-up, and dask against the process pool.
-Prints one line per measurement and a JSON summary.
+Prints one line per measurement and writes a JSON summary (--out, default results.json
+next to this file).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -39,6 +41,7 @@ def main() -> None:
     parser.add_argument("--compare-runs", type=int, default=30)
     parser.add_argument("--engine", default="cohorts")
     parser.add_argument("--days", type=int, default=None)
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.json"))
     args = parser.parse_args()
     sc = load_scenario(args.scenario)
     out = {"scenario": sc.name, "engine": args.engine, "days": args.days or sc.simulation.days}
@@ -54,7 +57,11 @@ def main() -> None:
         out["dask_local_2"] = timed("dask LocalCluster, 2 workers", sc, args.compare_runs, args.engine, ex, args.days)
     out["speedup_2_vs_1"] = round(out["procs_2"] / out["procs_1"], 2)
     out["dask_vs_pool"] = round(out["dask_local_2"] / out["procs_2"], 2)
-    print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}, indent=2))
+    out["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    out["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    summary = json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in out.items()}, indent=2)
+    print(summary)
+    args.out.write_text(summary + "\n")
 
 
 if __name__ == "__main__":
