@@ -127,8 +127,16 @@ def executor_for(workers: int | None = None, dask: str | None = None) -> Iterato
 
 
 def execute(tasks: list[RunTask], executor: Executor | None = None, progress: Progress | None = None) -> list[str]:
-    """Compute every task whose file is missing; return all tasks' files (in task order)."""
+    """Compute every task whose file is missing; return all tasks' files (in task order).
+
+    A run killed while writing leaves only its temporary (`run_task` renames into place),
+    which is removed here before the run is computed again.
+    """
     missing = [t for t in tasks if not Path(t.path).exists()]
+    for t in missing:
+        target = Path(t.path)
+        for stale in target.parent.glob(f".{target.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
     done = len(tasks) - len(missing)
     if progress:
         progress(done, len(tasks))
