@@ -246,7 +246,12 @@ def _rebuild(fields, codes, count, n, table, compact):
 
 
 class _Table:
-    """The sparse cohort table: fields [cohort, field], counts, and an open-addressing index."""
+    """The sparse cohort table: fields [cohort, field], counts, and an open-addressing index.
+
+    The expected course also keeps its pools of serving soldiers here (`ring` by
+    contract-end day, `noterm`, `total`, `meta`); the draw kernel has its own pools
+    and uses the table alone (pools = 1).
+    """
 
     def __init__(self, capacity: int, pools: int = 1, ring: int = 1, units: int = 1, levels: int = 1):
         self.ring = np.zeros((pools, ring))
