@@ -351,60 +351,14 @@ def step_day(
         phase[0] = P_HOSPITAL
         phase[1] = 0
 
-    if phase[0] == P_HOSPITAL:  # M2 recovery, M3 desertion from hospital
-        total = H[5]
-        for g in range(phase[1], G):
-            base = g * V
-            N = 0.0
-            for l in range(V):
-                N += total[base + l]
-            if N == 0.0:
-                continue
-            if T[4][0] + min(N, headroom_cap) > capacity:
-                phase[1] = g
-                return False
-            r, c, u = pool_info[base, 1], pool_info[base, 2], pool_info[base, 3]
-            pmax = 0.0
-            for l in range(V):
-                if total[base + l] != 0.0:
-                    h = min(1.0, desert[2, r, c, u] * level_factor[c, l])
-                    pl[l] = recover + (1.0 - recover) * h
-                    pmax = max(pmax, pl[l])
-            if N * pmax < THIN_BELOW:
-                cand = _bin(N, pmax)
-                if cand == 0.0:
-                    continue
-                for l in range(V):
-                    avail[l] = total[base + l]
-                left = N
-                for _ in range(np.int64(cand)):
-                    l = _pick(avail, np.floor(np.random.random() * left))
-                    left -= 1.0
-                    if np.random.random() * pmax >= pl[l]:
-                        continue
-                    rec = 1.0 if np.random.random() * pl[l] < recover else 0.0
-                    _leave_hospital(H, base + l, t, rec, 1.0 - rec, pool_info, f, discharge, exit_share,
-                                    unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
-            else:
-                for l in range(V):
-                    n = total[base + l]
-                    if n == 0.0:
-                        continue
-                    h = min(1.0, desert[2, r, c, u] * level_factor[c, l])
-                    rec, des, _ = _split3(n, recover, (1.0 - recover) * h, 0.0)
-                    for _ in range(np.int64(rec)):
-                        _leave_hospital(H, base + l, t, 1.0, 0.0, pool_info, f, discharge, exit_share,
-                                        unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
-                    for _ in range(np.int64(des)):
-                        _leave_hospital(H, base + l, t, 0.0, 1.0, pool_info, f, discharge, exit_share,
-                                        unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
-        phase[0] = P_SERVING
-        phase[1] = 0
-
-    for status in (SERVING, RETAINED):  # M2 death and wounds, M3 desertion on duty
-        if phase[0] != (P_SERVING if status == SERVING else P_RETAINED):
+    # M2 recovery in hospital, then death and wounds on duty; M3 desertion from each.
+    # Every soldier meets three competing events: e0 and e1 with probabilities p0, p1
+    # (hospital: recovery, none; on duty: death, wound), desertion with (1 − p0 − p1)·h.
+    for status, this_phase, next_phase in ((HOSPITAL, P_HOSPITAL, P_SERVING), (SERVING, P_SERVING, P_RETAINED),
+                                           (RETAINED, P_RETAINED, P_TABLE)):
+        if phase[0] != this_phase:
             continue
-        total = S[3] if status == SERVING else rt
+        total = H[5] if status == HOSPITAL else (S[3] if status == SERVING else rt)
         for g in range(phase[1], G):
             base = g * V
             N = 0.0
@@ -416,13 +370,13 @@ def step_day(
                 phase[1] = g
                 return False
             r, c, u = pool_info[base, 1], pool_info[base, 2], pool_info[base, 3]
-            d = death[r]
-            w = wound[r]
+            p0 = recover if status == HOSPITAL else death[r]
+            p1 = 0.0 if status == HOSPITAL else wound[r]
             pmax = 0.0
             for l in range(V):
                 if total[base + l] != 0.0:
                     h = min(1.0, desert[status, r, c, u] * level_factor[c, l])
-                    pl[l] = d + w + (1.0 - d - w) * h
+                    pl[l] = p0 + p1 + (1.0 - p0 - p1) * h
                     pmax = max(pmax, pl[l])
             if N * pmax < THIN_BELOW:
                 cand = _bin(N, pmax)
@@ -437,26 +391,26 @@ def step_day(
                     if np.random.random() * pmax >= pl[l]:
                         continue
                     v = np.random.random() * pl[l]
-                    kind = 0 if v < d else (1 if v < d + w else 2)
-                    _leave_duty(status, S, H, rt, base + l, t, kind, 1.0, pool_info, f, exit_share,
-                                unit_region, T, absorbed, cnt, unit_cnt)
+                    kind = 0 if v < p0 else (1 if v < p0 + p1 else 2)
+                    _leave(status, S, H, rt, base + l, t, kind, 1.0, pool_info, f, discharge, exit_share,
+                           unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
             else:
                 for l in range(V):
                     n = total[base + l]
                     if n == 0.0:
                         continue
                     h = min(1.0, desert[status, r, c, u] * level_factor[c, l])
-                    k3 = _split3(n, d, w, (1.0 - d - w) * h)
+                    k3 = _split3(n, p0, p1, (1.0 - p0 - p1) * h)
                     for kind in range(3):
                         if status == RETAINED:  # no contract day to draw: move them together
                             if k3[kind] != 0.0:
-                                _leave_duty(status, S, H, rt, base + l, t, kind, k3[kind], pool_info, f,
-                                            exit_share, unit_region, T, absorbed, cnt, unit_cnt)
+                                _leave(status, S, H, rt, base + l, t, kind, k3[kind], pool_info, f, discharge,
+                                       exit_share, unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
                         else:
                             for _ in range(np.int64(k3[kind])):
-                                _leave_duty(status, S, H, rt, base + l, t, kind, 1.0, pool_info, f,
-                                            exit_share, unit_region, T, absorbed, cnt, unit_cnt)
-        phase[0] = P_RETAINED if status == SERVING else P_TABLE
+                                _leave(status, S, H, rt, base + l, t, kind, 1.0, pool_info, f, discharge,
+                                       exit_share, unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
+        phase[0] = next_phase
         phase[1] = 0
 
     if phase[0] == P_TABLE:  # at large and detained
@@ -568,6 +522,19 @@ def _leave_duty(status, S, H, rt, p, t, kind, k, pool_info, f, exit_share, unit_
     else:
         _desert(f, status, ce, t, k, r, pool_info[p, 2], pool_info[p, 3], pool_info[p, 4],
                 exit_share, unit_region, T, cnt, unit_cnt)
+
+
+@inline
+def _leave(status, S, H, rt, p, t, kind, k, pool_info, f, discharge, exit_share, unit_region, T, pend, rt_in,
+           absorbed, cnt, unit_cnt):
+    """k soldiers of pool p meet event `kind` of their status (see the day's loop)."""
+    if status == HOSPITAL:
+        if kind != 1:  # kind 1 has probability 0 in hospital
+            _leave_hospital(H, p, t, 1.0 if kind == 0 else 0.0, 1.0 if kind == 2 else 0.0, pool_info, f,
+                            discharge, exit_share, unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
+    else:
+        _leave_duty(status, S, H, rt, p, t, kind, k, pool_info, f, exit_share, unit_region, T, absorbed,
+                    cnt, unit_cnt)
 
 
 @kernel
