@@ -2,9 +2,11 @@
 
 Soldiers on duty or in hospital are counted in *pools*, one per (ever-deserted flag,
 role, channel, unit, risk level), each holding a ring of counts by contract-end day
-(plus slots for no term, term decided, and — in hospital — term passed). Pools with
-the same (flag, role, channel, unit) form a *group*: their members differ only in
-the risk level, which scales the desertion hazard.
+(plus a slot for no term and, in hospital, one for a term that passed while away).
+Soldiers whose term is decided (retained) carry no contract day: on duty and in
+hospital they are plain counts per pool, moved in bulk. Pools with the same (flag,
+role, channel, unit) form a *group*: their members differ only in the risk level,
+which scales the desertion hazard.
 
 Each day a group is stepped by thinning, which is exact: with p_l the probability
 that a member of level l has any event today (death, wound or desertion on duty;
@@ -54,7 +56,7 @@ kernel = njit(cache=True, _nrt=False)
 inline = njit(cache=True, inline="always", _nrt=False)
 
 # phases of a day (the kernel may stop to let the driver grow the cohort table)
-P_ARRIVE, P_DUE, P_HOSPITAL, P_SERVING, P_RETAINED, P_TABLE, P_CLOSE, P_DONE = range(8)
+P_ARRIVE, P_DUE, P_HOSPITAL, P_HOSPITAL_RETAINED, P_SERVING, P_RETAINED, P_TABLE, P_CLOSE, P_DONE = range(9)
 
 
 # ---------------------------------------------------------------- draws
@@ -75,8 +77,24 @@ def _bin(n, p):
 
 @inline
 def _split3(n, p1, p2, p3):
-    """Exact multinomial counts of three competing outcomes (unconditional probabilities)."""
+    """Exact multinomial counts of three competing outcomes (unconditional probabilities).
+
+    A few members (the usual cohort at large) get one uniform each; more get a binomial
+    for the hits, then one uniform per hit or conditional binomials."""
     ptot = p1 + p2 + p3
+    if n <= 4.0:
+        k1 = 0.0
+        k2 = 0.0
+        k3 = 0.0
+        for _ in range(np.int64(n)):
+            v = np.random.random()
+            if v < p1:
+                k1 += 1.0
+            elif v < p1 + p2:
+                k2 += 1.0
+            elif v < ptot:
+                k3 += 1.0
+        return k1, k2, k3
     hits = _bin(n, ptot)
     if hits == 0.0:
         return 0.0, 0.0, 0.0
@@ -164,7 +182,7 @@ def _serving_take(S, p, t):
 @inline
 def _hospital_merge(H, p, t):
     """Move terms that ended while in hospital (up to today) into the 'passed' slot."""
-    ring, blk, passed, last = H[0], H[1], H[4], H[6]
+    ring, blk, passed, last = H[0], H[1], H[3], H[5]
     since = last[p]
     if since >= t:
         return
@@ -187,12 +205,11 @@ def _hospital_merge(H, p, t):
 
 @inline
 def _hospital_add(H, p, ce, t, k):
-    ring, blk, noterm, decided, passed, total = H[0], H[1], H[2], H[3], H[4], H[5]
+    """k patients of pool p with contract end ce (not TERM_DECIDED: those are counted apart)."""
+    ring, blk, noterm, passed, total = H[0], H[1], H[2], H[3], H[4]
     _hospital_merge(H, p, t)
     if ce == NO_TERM:
         noterm[p] += k
-    elif ce == TERM_DECIDED:
-        decided[p] += k
     elif ce <= t:
         passed[p] += k
     else:
@@ -203,7 +220,7 @@ def _hospital_add(H, p, ce, t, k):
 @inline
 def _hospital_take(H, p, t):
     """Remove one hospital patient of pool p at random; his contract end (PASSED if over)."""
-    ring, blk, noterm, decided, passed, total = H[0], H[1], H[2], H[3], H[4], H[5]
+    ring, blk, noterm, passed, total = H[0], H[1], H[2], H[3], H[4]
     _hospital_merge(H, p, t)
     n = total[p]
     x = np.floor(np.random.random() * n)
@@ -212,10 +229,6 @@ def _hospital_take(H, p, t):
         noterm[p] -= 1.0
         return NO_TERM
     x -= noterm[p]
-    if x < decided[p]:
-        decided[p] -= 1.0
-        return TERM_DECIDED
-    x -= decided[p]
     if x < passed[p]:
         passed[p] -= 1.0
         return PASSED
@@ -286,7 +299,7 @@ def _desert(f, src, ce, t, k, role, channel, unit, level, exit_share, unit_regio
 
 @kernel
 def step_day(
-    t, phase, S, H, rt, rt_in, pend, T, absorbed, meta, pool_info,
+    t, phase, S, H, hr, rt, rt_in, pend, T, absorbed, meta, pool_info,
     level_factor, arrivals, recruits, quota,
     release, assault_retained, death, wound, recover, discharge, desert, exit_share,
     search_capture, surrender, move, intercept, next_hop, is_exit, unit_region,
@@ -354,11 +367,19 @@ def step_day(
     # M2 recovery in hospital, then death and wounds on duty; M3 desertion from each.
     # Every soldier meets three competing events: e0 and e1 with probabilities p0, p1
     # (hospital: recovery, none; on duty: death, wound), desertion with (1 − p0 − p1)·h.
-    for status, this_phase, next_phase in ((HOSPITAL, P_HOSPITAL, P_SERVING), (SERVING, P_SERVING, P_RETAINED),
-                                           (RETAINED, P_RETAINED, P_TABLE)):
+    # A part is a status and whether its soldiers carry a contract day (ring) or not.
+    for status, this_phase, next_phase in ((HOSPITAL, P_HOSPITAL, P_HOSPITAL_RETAINED),
+                                           (HOSPITAL, P_HOSPITAL_RETAINED, P_SERVING),
+                                           (SERVING, P_SERVING, P_RETAINED), (RETAINED, P_RETAINED, P_TABLE)):
         if phase[0] != this_phase:
             continue
-        total = H[5] if status == HOSPITAL else (S[3] if status == SERVING else rt)
+        bulk = this_phase == P_HOSPITAL_RETAINED or this_phase == P_RETAINED
+        if this_phase == P_HOSPITAL:
+            total = H[4]
+        elif this_phase == P_HOSPITAL_RETAINED:
+            total = hr
+        else:
+            total = S[3] if status == SERVING else rt
         for g in range(phase[1], G):
             base = g * V
             N = 0.0
@@ -392,8 +413,8 @@ def step_day(
                         continue
                     v = np.random.random() * pl[l]
                     kind = 0 if v < p0 else (1 if v < p0 + p1 else 2)
-                    _leave(status, S, H, rt, base + l, t, kind, 1.0, pool_info, f, discharge, exit_share,
-                           unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
+                    _leave(this_phase, S, H, hr, rt, base + l, t, kind, 1.0, pool_info, f, discharge,
+                           exit_share, unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
             else:
                 for l in range(V):
                     n = total[base + l]
@@ -402,14 +423,14 @@ def step_day(
                     h = min(1.0, desert[status, r, c, u] * level_factor[c, l])
                     k3 = _split3(n, p0, p1, (1.0 - p0 - p1) * h)
                     for kind in range(3):
-                        if status == RETAINED:  # no contract day to draw: move them together
+                        if bulk:  # no contract day to draw: move them together
                             if k3[kind] != 0.0:
-                                _leave(status, S, H, rt, base + l, t, kind, k3[kind], pool_info, f, discharge,
-                                       exit_share, unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
+                                _leave(this_phase, S, H, hr, rt, base + l, t, kind, k3[kind], pool_info, f,
+                                       discharge, exit_share, unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
                         else:
                             for _ in range(np.int64(k3[kind])):
-                                _leave(status, S, H, rt, base + l, t, kind, 1.0, pool_info, f, discharge,
-                                       exit_share, unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
+                                _leave(this_phase, S, H, hr, rt, base + l, t, kind, 1.0, pool_info, f,
+                                       discharge, exit_share, unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
         phase[0] = next_phase
         phase[1] = 0
 
@@ -444,9 +465,9 @@ def step_day(
         if s == AT_LARGE:
             region_cnt[fields[i, F_REGION]] += n
     s_total = S[3]
-    h_total = H[5]
+    h_total = H[4]
     for p in range(len(rt)):
-        cnt[O.STOCK + HOSPITAL] += h_total[p]
+        cnt[O.STOCK + HOSPITAL] += h_total[p] + hr[p]
         n_s = s_total[p]
         n_r = rt[p]
         n = n_s + n_r
@@ -480,27 +501,33 @@ def _pick(avail, x):
 
 
 @inline
-def _leave_hospital(H, p, t, rec, des, pool_info, f, discharge, exit_share, unit_region, T, pend, rt_in,
-                    absorbed, cnt, unit_cnt):
-    """One patient of pool p recovers (rec = 1) or deserts (des = 1)."""
-    ce = _hospital_take(H, p, t)
-    if ce == PASSED:
-        ce = t + 1
-    if rec != 0.0:
-        if np.random.random() < discharge:
-            absorbed[RELEASED] += 1.0
-            cnt[O.FLOW + HOSPITAL * 9 + RELEASED] += 1.0
-            return
-        back = RETAINED if ce == TERM_DECIDED else SERVING
-        cnt[O.FLOW + HOSPITAL * 9 + back] += 1.0
-        _back_on_duty(ce, p, t, 1.0, pend, rt_in)
+def _leave_hospital(H, hr, retained, p, t, kind, k, pool_info, f, discharge, exit_share, unit_region, T, pend,
+                    rt_in, absorbed, cnt, unit_cnt):
+    """k patients of pool p recover (kind 0) or desert (kind 2): from the ring part (H, one
+    at a time, each with his contract day) or, if `retained`, from hr (in bulk)."""
+    if not retained:
+        ce = _hospital_take(H, p, t)
+        if ce == PASSED:
+            ce = t + 1
     else:
-        _desert(f, HOSPITAL, ce, t, 1.0, pool_info[p, 1], pool_info[p, 2], pool_info[p, 3], pool_info[p, 4],
+        hr[p] -= k
+        ce = TERM_DECIDED
+    if kind == 0:
+        out = _bin(k, discharge)
+        if out != 0.0:
+            absorbed[RELEASED] += out
+            cnt[O.FLOW + HOSPITAL * 9 + RELEASED] += out
+        if k - out != 0.0:
+            back = RETAINED if ce == TERM_DECIDED else SERVING
+            cnt[O.FLOW + HOSPITAL * 9 + back] += k - out
+            _back_on_duty(ce, p, t, k - out, pend, rt_in)
+    else:
+        _desert(f, HOSPITAL, ce, t, k, pool_info[p, 1], pool_info[p, 2], pool_info[p, 3], pool_info[p, 4],
                 exit_share, unit_region, T, cnt, unit_cnt)
 
 
 @inline
-def _leave_duty(status, S, H, rt, p, t, kind, k, pool_info, f, exit_share, unit_region, T, absorbed,
+def _leave_duty(status, S, H, hr, rt, p, t, kind, k, pool_info, f, exit_share, unit_region, T, absorbed,
                 cnt, unit_cnt):
     """k soldiers of pool p (serving: k = 1) are killed (kind 0), wounded (1) or desert (2)."""
     if status == SERVING:
@@ -518,23 +545,26 @@ def _leave_duty(status, S, H, rt, p, t, kind, k, pool_info, f, exit_share, unit_
     elif kind == 1:
         cnt[O.FLOW + status * 9 + HOSPITAL] += k
         cnt[O.WOUNDS_ROLE + r] += k
-        _hospital_add(H, p, ce, t, k)
+        if ce == TERM_DECIDED:
+            hr[p] += k
+        else:
+            _hospital_add(H, p, ce, t, k)
     else:
         _desert(f, status, ce, t, k, r, pool_info[p, 2], pool_info[p, 3], pool_info[p, 4],
                 exit_share, unit_region, T, cnt, unit_cnt)
 
 
 @inline
-def _leave(status, S, H, rt, p, t, kind, k, pool_info, f, discharge, exit_share, unit_region, T, pend, rt_in,
+def _leave(part, S, H, hr, rt, p, t, kind, k, pool_info, f, discharge, exit_share, unit_region, T, pend, rt_in,
            absorbed, cnt, unit_cnt):
-    """k soldiers of pool p meet event `kind` of their status (see the day's loop)."""
-    if status == HOSPITAL:
+    """k soldiers of pool p in `part` (a phase of the day) meet event `kind` (see the day's loop)."""
+    if part == P_HOSPITAL or part == P_HOSPITAL_RETAINED:
         if kind != 1:  # kind 1 has probability 0 in hospital
-            _leave_hospital(H, p, t, 1.0 if kind == 0 else 0.0, 1.0 if kind == 2 else 0.0, pool_info, f,
-                            discharge, exit_share, unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
+            _leave_hospital(H, hr, part == P_HOSPITAL_RETAINED, p, t, kind, k, pool_info, f, discharge,
+                            exit_share, unit_region, T, pend, rt_in, absorbed, cnt, unit_cnt)
     else:
-        _leave_duty(status, S, H, rt, p, t, kind, k, pool_info, f, exit_share, unit_region, T, absorbed,
-                    cnt, unit_cnt)
+        _leave_duty(SERVING if part == P_SERVING else RETAINED, S, H, hr, rt, p, t, kind, k, pool_info, f,
+                    exit_share, unit_region, T, absorbed, cnt, unit_cnt)
 
 
 @kernel
@@ -692,14 +722,14 @@ def run_draw(scenario, days: int, *, seed: int, levels, progress=None):
     arrivals = tuple(_cumulative(arrival_factors(scenario, c, probs[c], False)) for c in range(3))
     L = 2 + max(int(np.max(a[4][a[4] != NO_OFFSET], initial=0)) for a in initial + list(arrivals))
     L = ((L + (1 << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT) << BLOCK_SHIFT
+    nb = L >> BLOCK_SHIFT
     P = 18 * U * V
     check_size(n_regions, U, V, P, L)
-    nb = L >> BLOCK_SHIFT
     S = (np.zeros((P, L)), np.zeros((P, nb)), np.zeros(P), np.zeros(P),
          np.zeros((L, (P + 63) // 64), dtype=np.uint64))
-    H = (np.zeros((P, L)), np.zeros((P, nb)), np.zeros(P), np.zeros(P), np.zeros(P), np.zeros(P),
+    H = (np.zeros((P, L)), np.zeros((P, nb)), np.zeros(P), np.zeros(P), np.zeros(P),
          np.full(P, -1, dtype=np.int64))
-    rt, rt_in = np.zeros(P), np.zeros(P)
+    hr, rt, rt_in = np.zeros(P), np.zeros(P), np.zeros(P)
     tab = _Table(4096)
     pool_info = np.array(np.unravel_index(np.arange(P), (2, 3, 3, U, V))).T.astype(np.int64).copy()
     meta = np.array([U, V, L], dtype=np.int64)
@@ -725,7 +755,7 @@ def run_draw(scenario, days: int, *, seed: int, levels, progress=None):
     for t in range(days):
         tab.compact()
         # room for every soldier who may come back on duty today
-        need = int(H[5].sum() + tab.count[: tab.n].sum()) + 64
+        need = int(H[4].sum() + tab.count[: tab.n].sum()) + 64
         if len(pend[0]) < need:
             size = max(need, 2 * len(pend[0]))
             pend = [np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64), pend[2], np.zeros(size)]
@@ -735,7 +765,7 @@ def run_draw(scenario, days: int, *, seed: int, levels, progress=None):
         region_cnt = np.zeros(n_regions)
         phase[:] = 0
         while not step_day(
-            t, phase, S, H, rt, rt_in, tuple(pend), tab.T, absorbed, meta, pool_info,
+            t, phase, S, H, hr, rt, rt_in, tuple(pend), tab.T, absorbed, meta, pool_info,
             factors, arrivals,
             rates.recruits, float(rates.mobilised_quota),
             rates.release, rates.assault_retained, rates.death, rates.wound, rates.recover,
