@@ -72,6 +72,8 @@ def _bin(n, p):
         return 0.0
     if p >= 1.0:
         return n
+    if n == 1.0:  # one soldier: a uniform is half the cost of the binomial's set-up
+        return 1.0 if np.random.random() < p else 0.0
     return float(np.random.binomial(np.int64(n), p))
 
 
