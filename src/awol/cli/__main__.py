@@ -1,3 +1,3 @@
-from awol.cli.main import app
+from awol.cli.main import main
 
-app(prog_name="awol")
+main()
