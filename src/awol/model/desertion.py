@@ -57,16 +57,46 @@ def desertion_table(
 
     The status axis is (serving, retained, hospital), the first three status codes.
     """
-    risk = risk_weight * np.asarray(death_by_role) / risk_reference            # [role]
+    fixed = fixed_log_terms(
+        death_by_role=death_by_role, risk_weight=risk_weight, risk_reference=risk_reference,
+        grievance_weight=grievance_weight, channel_weight=channel_weight,
+        hospital_opportunity=hospital_opportunity,
+    )
+    return hazard_table(fixed, base=base, peer_weight=peer_weight, peer_level=peer_level,
+                        deterrence=deterrence_weight * arrest * severity)
+
+
+def fixed_log_terms(
+    *,
+    death_by_role: np.ndarray,
+    risk_weight: float,
+    risk_reference: float,
+    grievance_weight: float,
+    channel_weight: np.ndarray,
+    hospital_opportunity: float,
+) -> np.ndarray:
+    """The terms of the log-hazard that do not depend on the state, [..., status, role, channel].
+
+    Grievance, opportunity, perceived risk and channel: known from the schedules alone,
+    so a run computes them for all its days at once (`death_by_role` may carry a
+    leading day axis) and only `hazard_table` is left for each day.
+    """
+    death = np.asarray(death_by_role, float)
+    risk = risk_weight * death / risk_reference                                 # [..., role]
     grievance = np.array([0.0, grievance_weight, 0.0])                          # [status]
     opportunity = np.log(np.array([1.0, 1.0, max(hospital_opportunity, 1e-300)]))
-    linear = (
-        (grievance + opportunity)[:, None, None, None]
-        + risk[None, :, None, None]
-        + np.asarray(channel_weight)[None, None, :, None]
-        + peer_weight * np.asarray(peer_level)[None, None, None, :]
-        - deterrence_weight * arrest * severity
+    return (
+        (grievance + opportunity)[:, None, None]
+        + risk[..., None, :, None]
+        + np.asarray(channel_weight)[None, None, :]
     )
+
+
+def hazard_table(fixed: np.ndarray, *, base: float, peer_weight: float, peer_level: np.ndarray,
+                 deterrence: float) -> np.ndarray:
+    """One day's hazard [status, role, channel, unit] from its fixed log-terms [status, role, channel],
+    the units' peer levels and the deterrence term β_det · P · S."""
+    linear = fixed[:, :, :, None] + peer_weight * np.asarray(peer_level)[None, None, None, :] - deterrence
     return np.minimum(base * np.exp(linear), 1.0)
 
 

@@ -11,6 +11,8 @@ the front, into an assault role with probability
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def sentence_probabilities(prosecution: float, suspended: float, amnesty: float) -> tuple[float, float]:
     """(P(prosecuted), P(prosecuted and imprisoned)) for one capture."""
@@ -26,6 +28,8 @@ def return_assault_share(assault_share_returned: float, amnesty: float) -> float
     return assault_share_returned * (1.0 - amnesty)
 
 
-def surrender_probability(base: float, amnesty: float, multiplier: float) -> float:
-    """Daily surrender probability; an amnesty scales it by `multiplier` when fully in force."""
-    return min(1.0, base * (1.0 + (multiplier - 1.0) * amnesty))
+def surrender_probability(base: float, amnesty, multiplier: float):
+    """Daily surrender probability; an amnesty scales it by `multiplier` when fully in force.
+
+    `amnesty` may be one day's value or a schedule's values for every day."""
+    return np.minimum(1.0, base * (1.0 + (multiplier - 1.0) * np.asarray(amnesty, float)))
