@@ -32,8 +32,13 @@ from awol.scenario.schema import Scenario
 
 NO_TERM = contracts.NO_TERM
 TERM_DECIDED = contracts.TERM_DECIDED
+# Two more term codes of the draw kernel (`engines.cohort_draw`) for soldiers away from duty:
+PASSED = TERM_DECIDED + 1      # the term ended while away: due the day after return
+PRE = TERM_DECIDED + 2         # initial force, term not yet ended: ends by the channel's hazard
 _CE_NONE = (1 << 20) - 1       # key code of NO_TERM
 _CE_DECIDED = (1 << 20) - 2    # key code of TERM_DECIDED
+_CE_PASSED = (1 << 20) - 3     # key code of PASSED
+_CE_PRE = (1 << 20) - 4        # key code of PRE
 NO_OFFSET = -(1 << 40)         # arrival cell without a term
 N_FIELDS = 10                  # status, role, channel, unit, level, flag, dest, region, sentence, ce
 F_STATUS, F_ROLE, F_CHANNEL, F_UNIT, F_LEVEL, F_FLAG, F_DEST, F_REGION, F_SENTENCE, F_CE = range(N_FIELDS)
@@ -179,6 +184,10 @@ def _code(f):
         c = _CE_NONE
     elif ce == TERM_DECIDED:
         c = _CE_DECIDED
+    elif ce == PASSED:
+        c = _CE_PASSED
+    elif ce == PRE:
+        c = _CE_PRE
     else:
         c = ce
     k = np.int64(f[F_STATUS])
@@ -245,12 +254,18 @@ def _rebuild(fields, codes, count, n, table, compact):
     return m
 
 
+N_SUCCESSORS = 5   # cohorts a cohort's members move to: see `_Table.successor`
+
+
 class _Table:
     """The sparse cohort table: fields [cohort, field], counts, and an open-addressing index.
 
     The expected course also keeps its pools of serving soldiers here (`ring` by
     contract-end day, `noterm`, `total`, `meta`); the draw kernel has its own pools
-    and uses the table alone (pools = 1).
+    and uses the table alone (pools = 1). `successor[i, k]` remembers, for the draw
+    kernel, the index of the cohort that event k sends cohort i's members to (−1 until
+    first used), so that a daily move costs an array read instead of a hash lookup;
+    compacting the table, which moves cohorts, forgets them.
     """
 
     def __init__(self, capacity: int, pools: int = 1, ring: int = 1, units: int = 1, levels: int = 1):
@@ -264,11 +279,12 @@ class _Table:
         self.incoming = np.zeros(capacity)
         self.table = np.zeros(_pow2(4 * capacity), dtype=np.int64)
         self.used = np.zeros(1, dtype=np.int64)
+        self.successor = np.full((capacity, N_SUCCESSORS), -1, dtype=np.int64)
 
     @property
     def T(self) -> tuple:
         return (self.fields, self.codes, self.count, self.table, self.used, self.incoming,
-                self.ring, self.noterm, self.total, self.meta)
+                self.ring, self.noterm, self.total, self.meta, self.successor)
 
     @property
     def n(self) -> int:
@@ -280,6 +296,7 @@ class _Table:
         empty = n - int(np.count_nonzero(self.count[:n]))
         if empty > n // 2 and empty > 4096:
             self.used[0] = _rebuild(self.fields, self.codes, self.count, n, self.table, True)
+            self.successor[:] = -1
 
     def ensure(self, extra: int) -> None:
         """Room for `extra` more cohorts."""
@@ -287,9 +304,9 @@ class _Table:
         if n + extra <= len(self.count):
             return
         capacity = max(2 * len(self.count), n + extra)
-        for name in ("fields", "codes", "count", "incoming"):
+        for name in ("fields", "codes", "count", "incoming", "successor"):
             old = getattr(self, name)
-            grown = np.zeros((capacity,) + old.shape[1:], dtype=old.dtype)
+            grown = np.full((capacity,) + old.shape[1:], -1 if name == "successor" else 0, dtype=old.dtype)
             grown[:n] = old[:n]
             setattr(self, name, grown)
         self.table = np.zeros(_pow2(4 * capacity), dtype=np.int64)

@@ -8,6 +8,11 @@ to key the day; further streams of the same soldier-day are mixed again.
 
 Aggregate draws (recruits per day, court-case lags) use NumPy's Philox generator
 seeded by `numpy.random.SeedSequence([seed, purpose])`, consumed in day order.
+Inside a kernel that draws in a fixed order on one thread (the cohort engine), the
+stream is the same mixer over a counter stepped by the golden gamma — SplitMix64
+itself — seeded the same way: `stream_state(seed, purpose)`, `next_uniform(state)`,
+about 1 ns a draw against about 10 ns for Numba's Mersenne Twister, which takes
+only the binomials of large mean (`binomial`).
 """
 
 from __future__ import annotations
@@ -63,3 +68,57 @@ def run_key(seed: int) -> np.uint64:
 
 def generator(seed: int, purpose: int) -> np.random.Generator:
     return np.random.Generator(np.random.Philox(np.random.SeedSequence([seed, purpose])))
+
+
+def stream_state(seed: int, purpose: int) -> np.ndarray:
+    """The state (uint64[1]) of a run's sequential in-kernel stream for `purpose`."""
+    return np.random.SeedSequence([int(seed), purpose]).generate_state(1, np.uint64)
+
+
+@njit(inline="always", cache=True)
+def next_uniform(state):
+    """Next uniform in [0, 1) of a sequential stream (SplitMix64), advancing `state`."""
+    state[0] += _GOLDEN
+    return (mix(state[0]) >> _S11) * _TO_UNIT
+
+
+INVERSION_BELOW = 12.0   # binomial means below which inversion beats Numba's BTPE
+
+
+@njit(inline="always", cache=True)
+def binomial(state, n, p):
+    """Exact Bin(n, p) for float n ≥ 0 (integral) and any p, as a float.
+
+    Means below `INVERSION_BELOW` use inversion (NumPy's sequential search, with its
+    restart bound) on the sequential stream: a few nanoseconds for the small counts that
+    dominate. Larger means use Numba's BTPE on its own generator, seeded with the run.
+    """
+    if n <= 0.0 or p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return n
+    if n == 1.0:
+        return 1.0 if next_uniform(state) < p else 0.0
+    flip = p > 0.5
+    if flip:
+        p = 1.0 - p
+    mean = n * p
+    if mean >= INVERSION_BELOW:
+        x = float(np.random.binomial(np.int64(n), p))
+        return n - x if flip else x
+    q = 1.0 - p
+    qn = np.exp(n * np.log1p(-p))
+    bound = min(n, mean + 10.0 * np.sqrt(mean * q + 1.0))
+    x = 0.0
+    px = qn
+    u = next_uniform(state)
+    while u > px:
+        x += 1.0
+        if x > bound:
+            x = 0.0
+            px = qn
+            u = next_uniform(state)
+        else:
+            u -= px
+            px = ((n - x + 1.0) * p * px) / (x * q)
+    return n - x if flip else x
