@@ -46,7 +46,7 @@ from awol.engines import calendar
 from awol.engines import outputs as O
 from awol.engines import rng
 from awol.engines.prefetch import prefetch
-from awol.model import casualties, contracts
+from awol.model import casualties, contracts, recruitment
 from awol.model.desertion import tolerance_factor
 from awol.model.rates import Aggregate, DayRates, Dynamics, make_plan
 from awol.model.states import (
@@ -131,8 +131,8 @@ class Soldiers:
         """Append soldiers; the kernel puts them on the calendar on the day they arrive."""
         k = len(columns["channel"])
         self.reserve(k)
-        for name in self.FIELDS:
-            getattr(self, name)[self.n : self.n + k] = columns.get(name, 0)
+        for name, values in columns.items():  # slots past n are still zero: others stay so
+            getattr(self, name)[self.n : self.n + k] = values
         rng.agent_keys(run_key, self.n, self.key[self.n : self.n + k])
         self.n += k
 
@@ -151,38 +151,86 @@ class KernelStats:
     classes_redrawn: int   # classes (status, role, channel, unit, or all detainees) redrawn, summed over days
 
 
-def new_soldiers(scenario: Scenario, channel: int, count: int, start_days: np.ndarray,
-                 today: int, generator: np.random.Generator, unit_region: np.ndarray) -> dict:
-    """Attributes of `count` new soldiers of one channel (M7): role, unit, term, risk tolerance."""
-    name = CHANNELS[channel]
-    profile = getattr(scenario.channels, name)
-    roles = np.array([profile.roles.get(r, 0.0) for r in ROLES])
-    role = generator.choice(3, size=count, p=roles / roles.sum()).astype(np.int8)
-    unit = generator.integers(0, scenario.population.units, size=count).astype(np.int32)
-    if profile.term_months is None:
-        end = np.full(count, NO_TERM, dtype=np.int32)
-    else:
-        terms = np.array(list(profile.term_months.keys()), dtype=float)
-        shares = np.array(list(profile.term_months.values()))
-        term = generator.choice(terms, size=count, p=shares / shares.sum())
-        end = contracts.contract_end_days(start_days, term)
-    rt = profile.risk_tolerance
-    if rt.sd == 0:
-        tol = np.full(count, rt.mean)
-    else:
-        nu = rt.mean * (1 - rt.mean) / rt.sd**2 - 1
-        tol = generator.beta(rt.mean * nu, (1 - rt.mean) * nu, size=count)
-    return dict(
-        status=np.full(count, SERVING, dtype=np.int8),
-        role=role,
-        channel=np.full(count, channel, dtype=np.int8),
-        unit=unit,
-        region=unit_region[unit].astype(np.int16),
-        contract_end=end,
-        status_day=np.full(count, today, dtype=np.int32),
-        risk_tolerance=tol.astype(np.float32),
-        tolerance=tolerance_factor(tol, scenario.desertion.risk_tolerance_weight).astype(np.float32),
-    )
+@dataclass(frozen=True)
+class Newcomers:
+    """How new soldiers of one channel are drawn (M7): its profile, read once per run.
+
+    Roles and terms are drawn by inversion of their cumulative shares, one uniform each,
+    which takes the same numbers from the generator, and gives the same draws, as
+    `Generator.choice(..., p=shares)`; risk tolerance from its Beta (or the mean, sd = 0).
+    """
+
+    channel: int
+    units: int
+    role_cdf: np.ndarray
+    terms: np.ndarray | None        # months; None: no term (mobilised)
+    term_cdf: np.ndarray | None
+    beta: tuple[float, float] | None
+    mean_tolerance: float
+    tolerance_weight: float
+
+    @classmethod
+    def of(cls, scenario: Scenario, channel: int) -> "Newcomers":
+        profile = getattr(scenario.channels, CHANNELS[channel])
+        roles = np.array([profile.roles.get(r, 0.0) for r in ROLES])
+        terms = term_cdf = None
+        if profile.term_months is not None:
+            terms = np.array(list(profile.term_months.keys()), dtype=float)
+            term_cdf = _cdf(np.array(list(profile.term_months.values())))
+        rt = profile.risk_tolerance
+        beta = None
+        if rt.sd != 0:
+            nu = rt.mean * (1 - rt.mean) / rt.sd**2 - 1
+            beta = (rt.mean * nu, (1 - rt.mean) * nu)
+        return cls(channel, scenario.population.units, _cdf(roles), terms, term_cdf, beta,
+                   rt.mean, scenario.desertion.risk_tolerance_weight)
+
+    def draw(self, count: int, start_days: np.ndarray, today: int, generator: np.random.Generator,
+             unit_region: np.ndarray) -> dict:
+        """Attributes of `count` new soldiers whose contracts start on `start_days`."""
+        role = self.role_cdf.searchsorted(generator.random(count), side="right").astype(np.int8)
+        unit = generator.integers(0, self.units, size=count).astype(np.int32)
+        if self.terms is None:
+            end = np.full(count, NO_TERM, dtype=np.int32)
+        else:
+            term = self.terms[self.term_cdf.searchsorted(generator.random(count), side="right")]
+            end = contracts.contract_end_days(start_days, term)
+        if self.beta is None:
+            tol = np.full(count, self.mean_tolerance)
+        else:
+            tol = generator.beta(*self.beta, size=count)
+        return dict(
+            status=np.full(count, SERVING, dtype=np.int8),
+            role=role,
+            channel=np.full(count, self.channel, dtype=np.int8),
+            unit=unit,
+            region=unit_region[unit].astype(np.int16),
+            contract_end=end,
+            status_day=np.full(count, today, dtype=np.int32),
+            risk_tolerance=tol.astype(np.float32),
+            tolerance=tolerance_factor(tol, self.tolerance_weight).astype(np.float32),
+        )
+
+
+def _cdf(shares: np.ndarray) -> np.ndarray:
+    p = shares / shares.sum()
+    cdf = p.cumsum()
+    return cdf / cdf[-1]
+
+
+def expected_soldiers(plan) -> int:
+    """Room for the soldiers a run is likely to hold: the initial force, the expected Poisson
+    recruits (the force target at its cap), the mobilisation quotas, and some slack, so that
+    the arrays rarely have to grow (each growth copies every record)."""
+    sc, s = plan.scenario, plan.schedules
+    rec = sc.recruitment
+    expected = sum(getattr(sc.population, c).size for c in CHANNELS) + float(plan.mobilisation.sum())
+    expected += float(np.sum(recruitment.volunteer_rate(
+        rec.volunteer_per_day, s["bonus"], rec.bonus_reference, rec.bonus_elasticity)))
+    expected += float(np.sum(recruitment.detainee_rate(s["detentions"], s["acceptance"])))
+    if rec.force_target is not None:
+        expected += rec.force_target.max_per_day * plan.days
+    return max(1024, int(1.05 * expected + 4 * np.sqrt(expected)))
 
 
 def planned_casualty_bounds(plan, days: int) -> np.ndarray:
@@ -529,15 +577,15 @@ def simulate_agents(scenario: Scenario, seed: int, days: int, progress=None):
     recruit_gen = rng.generator(seed, rng.RECRUITS)
 
     pop = scenario.population
-    initial = sum(getattr(pop, c).size for c in CHANNELS)
-    soldiers = Soldiers.empty(max(1024, int(initial * 1.5)))
+    newcomers = [Newcomers.of(scenario, ch) for ch in range(len(CHANNELS))]
+    soldiers = Soldiers.empty(expected_soldiers(plan))
     for ch, name in enumerate(CHANNELS):
         cohort = getattr(pop, name)
         if cohort.size == 0:
             continue
         span = cohort.started_within_months * contracts.DAYS_PER_MONTH
         starts = -np.floor(init_gen.random(cohort.size) * span).astype(np.int64)
-        soldiers.add(key, **new_soldiers(scenario, ch, cohort.size, starts, 0, init_gen, geo.unit_region))
+        soldiers.add(key, **newcomers[ch].draw(cohort.size, starts, 0, init_gen, geo.unit_region))
 
     counts = np.zeros((days, O.N_COUNTERS), dtype=np.int64)
     search_units = np.zeros(days)
@@ -583,9 +631,8 @@ def simulate_agents(scenario: Scenario, seed: int, days: int, progress=None):
         arrivals[MOBILISED] += rates.mobilised_quota
         for ch in range(3):
             if arrivals[ch]:
-                soldiers.add(key, **new_soldiers(
-                    scenario, ch, int(arrivals[ch]), np.full(arrivals[ch], t), t, recruit_gen, geo.unit_region
-                ))
+                k = int(arrivals[ch])
+                soldiers.add(key, **newcomers[ch].draw(k, np.full(k, t), t, recruit_gen, geo.unit_region))
                 if soldiers.capacity != len(S[0]):  # the arrays grew
                     cal.reserve(soldiers.capacity)
                     E = (cal.arrays(), bounds, tallies, stats)
