@@ -20,17 +20,22 @@ from tests.engines.test_cross_validation import OUTPUTS
 from tests.engines.test_expectation import independent
 
 
+def candidate(u, p, first, days):
+    return calendar.candidate_day(u, calendar.gap_scale(p), calendar.none_left(p, days - first), first, days)
+
+
 def test_candidate_day_is_geometric():
-    """P(first candidate ≥ first + k) = (1 − p)^k, and days past the run are NEVER."""
-    draw = calendar.candidate_day
+    """P(first candidate ≥ first + k) = (1 − p)^k, and none before the end of the run gives `days`."""
     u = (np.arange(200_000) + 0.5) / 200_000  # a fine grid of uniforms: the quantiles
-    for p in (0.3, 0.01):
-        days = np.array([draw(x, p, calendar.gap_scale(p), 10, 10_000) for x in u])
-        for k in (0, 1, 5, 50):
-            assert np.mean(days >= 10 + k) == pytest.approx((1 - p) ** k, abs=2e-5)
-    assert draw(0.0, 1.0, calendar.gap_scale(1.0), 7, 20) == 7
-    assert draw(0.999, 0.0, calendar.gap_scale(0.0), 7, 20) == calendar.NEVER
-    assert draw(0.999, 0.01, calendar.gap_scale(0.01), 7, 20) == calendar.NEVER  # ≥ 20
+    for p, days in ((0.3, 10_000), (0.01, 10_000), (0.01, 60)):
+        got = np.array([candidate(x, p, 10, days) for x in u])
+        assert got.min() >= 10 and got.max() <= days
+        for k in (0, 1, 5, 49):
+            assert np.mean(got >= 10 + k) == pytest.approx((1 - p) ** k, abs=2e-5)
+        assert np.mean(got == days) == pytest.approx((1 - p) ** (days - 10), abs=2e-5)
+    assert candidate(0.0, 1.0, 7, 20) == candidate(0.999, 1.0, 7, 20) == 7
+    assert candidate(0.0, 0.0, 7, 20) == candidate(0.999, 0.0, 7, 20) == 20
+    assert candidate(0.999, 0.01, 7, 20) == 20
 
 
 def test_day_lists_hold_each_soldier_once_and_the_pool_suffices():

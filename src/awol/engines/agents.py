@@ -94,7 +94,7 @@ class Soldiers:
     sentence: np.ndarray        # int8, decided at capture: NOT_PROSECUTED, SUSPENDED, PRISON
     key: np.ndarray             # uint64, the soldier's random key (`rng.agent_keys`)
     bound: np.ndarray           # float64, p̄: his daily event probability is at most this until his next visit
-    visit_day: np.ndarray       # int32, day of his next visit (calendar.NEVER: none within the run)
+    visit_day: np.ndarray       # int32, day of his next visit (≥ the run's days: none within the run)
 
     FIELDS = ("status", "role", "channel", "unit", "region", "destination", "contract_end",
               "status_day", "risk_tolerance", "tolerance", "times_deserted", "sentence", "key",
@@ -302,7 +302,7 @@ def _fit_bounds(t, death, wound, desert, recover, detention_end, B, class_size, 
     `dirty` and must draw fresh candidates. A smaller p̄ needs nothing: soldiers drawn under
     the larger one keep it, and it still bounds their probability.
     """
-    planned, casualty, desertion, others, factor_max, candidate, scale, dirty = B
+    planned, casualty, desertion, others, factor_max, candidate, scale, dirty, nothing_from, _ = B
     n_units = desertion.shape[3]
     for r in range(3):  # death + wound: the plan's look-ahead, or today's rate if it is above
         rate = death[r] + wound[r]
@@ -330,8 +330,10 @@ def _fit_bounds(t, death, wound, desert, recover, detention_end, B, class_size, 
                     if raised:
                         stats[3] += 1
                         redraw = True
-                    candidate[s, r, c, u] = p
-                    scale[s, r, c, u] = calendar.gap_scale(p)
+                    if p != candidate[s, r, c, u]:
+                        candidate[s, r, c, u] = p
+                        scale[s, r, c, u] = calendar.gap_scale(p)
+                        nothing_from[s, r, c, u] = -1
     return redraw
 
 
@@ -342,7 +344,7 @@ def _schedule(i, first, h, stream, days, S, C, B):
     term end if sooner."""
     status, role, channel, unit, contract_end = S[0], S[1], S[2], S[3], S[6]
     bound, visit_day = S[12], S[13]
-    candidate, scale = B[5], B[6]
+    candidate, scale, nothing_from, nothing_left = B[5], B[6], B[8], B[9]
     s = status[i]
     if s == AT_LARGE:  # every day
         calendar.schedule(C, visit_day, i, first, days)
@@ -353,13 +355,12 @@ def _schedule(i, first, h, stream, days, S, C, B):
     r, c, u = role[i], channel[i], unit[i]
     p = candidate[s, r, c, u]
     bound[i] = p
-    day = calendar.candidate_day(rng.uniform(h, stream), p, scale[s, r, c, u], first, days)
-    if s == SERVING:
-        end = contract_end[i]
-        if end < first:  # back on duty after his term ended while away: M1 on his first day
-            end = first
-        if end < day:
-            day = end
+    if nothing_from[s, r, c, u] != first:  # P(no candidate from `first` on), once per class and day
+        nothing_left[s, r, c, u] = calendar.none_left(p, days - first)
+        nothing_from[s, r, c, u] = first
+    day = calendar.candidate_day(rng.uniform(h, stream), scale[s, r, c, u], nothing_left[s, r, c, u], first, days)
+    if s == SERVING:  # back on duty after his term ended while away: M1 on his first day
+        day = min(day, max(contract_end[i], first))
     calendar.schedule(C, visit_day, i, day, days)
 
 
@@ -605,6 +606,8 @@ def simulate_agents(scenario: Scenario, seed: int, days: int, progress=None):
         np.zeros(classes),                             # candidate probability p̄ of each class
         np.zeros(classes),                             # its gap scale, 1 / log(1 − p̄)
         np.zeros(classes, dtype=np.bool_),             # classes to redraw today
+        np.full(classes, -1, dtype=np.int64),          # first day of the horizon below (−1: none yet)
+        np.zeros(classes),                             # P(no candidate from that day to the end)
     )
     tallies = (
         standing,

@@ -13,7 +13,7 @@ the next block of the same day or of the free list). A day's soldiers are thus r
 from contiguous memory, and the fields of one soldier can be fetched while the
 previous one is worked on, which a linked list through the soldiers (each id found
 only by loading the one before it) would not allow. A soldier is on at most one list,
-the one of `visit_day[i]` (NEVER once nothing more can happen to him within the run).
+the one of `visit_day[i]` (a day ≥ days when he has no visit left within the run).
 Lists are only ever emptied on their day, each block returned to the pool as soon as
 its soldiers are visited; when candidates must be redrawn, the lists of the
 remaining days are rebuilt from `visit_day`. The ids waiting on the lists belong to
@@ -73,19 +73,30 @@ def gap_scale(p):
 
 
 @njit(cache=True, inline="always", _nrt=False)
-def candidate_day(u, p, scale, first, days):
-    """First candidate day on or after `first` of a Bernoulli(p) process, from one uniform u in [0, 1)
-    and scale = gap_scale(p).
+def none_left(p, left):
+    """(1 − p)^left: the probability that none of `left` days is a candidate."""
+    if left <= 0 or p <= 0.0:
+        return 1.0
+    if p >= 1.0:
+        return 0.0
+    return np.exp(left * np.log1p(-p))
+
+
+@njit(cache=True, inline="always", _nrt=False)
+def candidate_day(u, scale, nothing_left, first, days):
+    """First candidate day on or after `first` of a Bernoulli(p) process, from one uniform u in [0, 1),
+    scale = gap_scale(p) and nothing_left = none_left(p, days − first); `days` (the end of the
+    run) if there is none before it.
 
     G − 1 = floor(log(1 − u) / log(1 − p)) has P(G − 1 ≥ k) = P(1 − u ≤ (1 − p)^k) = (1 − p)^k,
-    as 1 − u is uniform on (0, 1]. Days at or past the end of the run are NEVER.
+    as 1 − u is uniform on (0, 1]. The run's end is reached exactly when 1 − u ≤ (1 − p)^(days − first),
+    which spares the logarithm for most soldiers with rare events.
     """
-    if p <= 0.0:
-        return NEVER
+    if 1.0 - u <= nothing_left:
+        return days
     skipped = np.floor(np.log(1.0 - u) * scale)
-    if skipped >= days - first:
-        return NEVER
-    return first + int(skipped)
+    left = float(days - first)
+    return first + int(skipped if skipped < left else left)
 
 
 @njit(cache=True, inline="always", _nrt=False)
