@@ -9,17 +9,18 @@ wounded below d + w, deserts below p_t on duty), so each day carries exactly the
 probability p_t of the daily kernel, independently across days (thinning). A day
 therefore costs the soldiers due that day, not all soldiers.
 
-Bounds. p̄ is fixed while a soldier stays in a status and is stored with him. It is
-built from tables by class: death plus wound by role (the most the intensity
-schedule of the plan reaches over the rest of the run), the desertion table
-`DayRates.desert[status, role, channel, unit]` before the personal factor (fitted
-with headroom, since deterrence and peer effects move it with the state), the
-recovery and detention-end probabilities. Every morning each table entry is checked
-against the day's rates; an entry that today's rate exceeds is raised and every
-soldier of that class draws a fresh candidate from today, which is exact because
-the candidate process is memoryless and every earlier day was covered by the old
-bound. An entry far above its rate is lowered for soldiers drawn from then on;
-soldiers drawn before keep their larger, still valid, bound.
+Bounds. A soldier's p̄ is the candidate probability of his class (status, role,
+channel, unit), stored with him when he draws and fixed until his next visit. It is
+built from bound tables: death plus wound by role (the most the plan's intensity
+schedule reaches over the rest of the run), the desertion table
+`DayRates.desert[status, role, channel, unit]` before the personal factor (fitted with
+headroom, since deterrence and peer effects move it with the state) times the
+channel's largest personal factor, the recovery and detention-end probabilities.
+Every morning the tables are fitted to the day's rates. When a class's p̄ rises,
+every soldier in it draws a fresh candidate from today, which is exact because the
+candidate process is memoryless and every earlier day was covered by the old bound.
+When it falls, nothing needs doing: soldiers drawn before keep their larger bound,
+which still holds.
 
 Term end (M1) falls on a fixed day: a serving soldier's next visit is the earlier of
 his candidate and his contract end, where he meets M1 only (the pending candidate
@@ -68,7 +69,6 @@ EVENT, DETAIL, SENTENCE, GAP, REDRAW, ARRIVAL = range(6)
 # rate has fallen below 1 / HEADROOM² of the bound: a raise costs a pass over every
 # soldier, a loose bound only the extra candidate visits it brings.
 HEADROOM = 1.5
-RECOVERY, DETENTION = range(2)   # entries of the table of the remaining bounds
 LOOKAHEAD = 4                    # visits between a soldier's prefetch and his visit
 
 kernel = njit(cache=True, _nrt=False)
@@ -295,20 +295,20 @@ def _fit_bounds(t, death, wound, desert, recover, detention_end, B, class_size, 
     """Fit the bound tables to today's rates and derive each class's candidate probability.
 
     A class is (status, role, channel, unit); its candidate probability p̄ bounds the day's
-    event probability of every soldier in it: casualty bound + (1 − it) · min(1, desertion
-    bound × the channel's largest personal factor) on duty, the same with the recovery bound
-    in hospital, the detention-end bound when detained, 1 at large (visited daily). Returns
-    whether some class holding soldiers has a larger p̄ than yesterday: those are marked in
-    `dirty` and must draw fresh candidates. A smaller p̄ needs nothing: soldiers drawn under
-    the larger one keep it, and it still bounds their probability.
+    event probability of every soldier in it: b + (1 − b) · min(1, desertion bound × the
+    channel's largest personal factor), with b the casualty bound on duty and the recovery
+    probability in hospital; the detention-end probability when detained; 1 at large
+    (visited daily). The day's probability of a soldier, d + w + (1 − d − w) · h on duty,
+    grows with each of its parts, so it is at most p̄. Returns whether some class holding
+    soldiers has a larger p̄ than yesterday: those are marked in `dirty` and must draw
+    fresh candidates. A smaller p̄ needs nothing: soldiers drawn under the larger one keep
+    it, and it still bounds their probability.
     """
-    planned, casualty, desertion, others, factor_max, candidate, scale, dirty, nothing_from, _ = B
+    planned, casualty, desertion, factor_max, candidate, scale, dirty, nothing_from, _ = B
     n_units = desertion.shape[3]
     for r in range(3):  # death + wound: the plan's look-ahead, or today's rate if it is above
         rate = death[r] + wound[r]
         casualty[r] = planned[t, r] if planned[t, r] >= rate else rate
-    others[RECOVERY] = recover
-    others[DETENTION] = detention_end
     redraw = False
     for s in range(DETAINED + 1):
         for r in range(3):
@@ -344,7 +344,7 @@ def _schedule(i, first, h, stream, days, S, C, B):
     term end if sooner."""
     status, role, channel, unit, contract_end = S[0], S[1], S[2], S[3], S[6]
     bound, visit_day = S[12], S[13]
-    candidate, scale, nothing_from, nothing_left = B[5], B[6], B[8], B[9]
+    candidate, scale, nothing_from, nothing_left = B[4], B[5], B[7], B[8]
     s = status[i]
     if s == AT_LARGE:  # every day
         calendar.schedule(C, visit_day, i, first, days)
@@ -380,77 +380,13 @@ def _prefetch_soldier(S, i):
     prefetch(S[13], i)  # visit day
 
 
-@kernel
-def step_day(t, days, n_before, n, S, E, R, G, arrivals, counts):
-    """Day t: fit the bounds, put today's arrivals (soldiers n_before, …, n − 1; `arrivals`
-    by channel) on the calendar, visit every soldier due today, write the day's counters
-    into counts[t] and return the day's desertions.
-
-    S: the soldiers' arrays (`Soldiers.KERNEL_FIELDS`). E: the engine's own state, (calendar
-    C, bound tables B, running tallies T, statistics). R: today's rates (`DayRates`, in
-    the order of `simulate_agents`). G: geography.
-    """
-    (status, role, channel, unit, region, destination, contract_end, status_day,
-     tolerance, times_deserted, sentence, key, bound, visit_day) = S
-    C, B, T, stats = E
-    dirty = B[7]
-    standing, class_size, on_duty_unit, at_large_region, desertions_unit = T
-    death, wound, recover, desert, detention_end = R[2], R[3], R[4], R[6], R[14]
-    row = counts[t]
-
-    # 1. bounds; soldiers of a class whose candidate probability rose draw afresh from today
-    if _fit_bounds(t, death, wound, desert, recover, detention_end, B, class_size, stats):
-        stats[1] += 1
-        for i in range(n_before):
-            s = status[i]
-            if s <= DETAINED and dirty[s, role[i], channel[i], unit[i]]:
-                stats[2] += 1
-                _schedule(i, t, rng.agent_day_hash(key[i], t), REDRAW, days, S, C, B)
-        calendar.rebuild(C, visit_day, n_before, t, days)
-
-    # 2. arrivals start serving today (M7); the initial force arrives on day 0
-    for i in range(n_before, n):
-        _count(i, SERVING, 1, S, T)
-        _schedule(i, t, rng.agent_day_hash(key[i], t), ARRIVAL, days, S, C, B)
-
-    # 3. visits
-    for u_ in range(len(desertions_unit)):
-        desertions_unit[u_] = 0
-    first, last, fill, link, ids, free = C
-    b = first[t]
-    while b != calendar.END:
-        base, m, nb = b * calendar.BLOCK, fill[b], link[b]
-        for k in range(m):
-            ahead = k + LOOKAHEAD  # fetch the record of a soldier due a little later today
-            if ahead < m:
-                _prefetch_soldier(S, ids[base + ahead])
-            elif nb != calendar.END and ahead - m < fill[nb]:
-                _prefetch_soldier(S, ids[nb * calendar.BLOCK + ahead - m])
-            i = ids[base + k]
-            h = rng.agent_day_hash(key[i], t)
-            _visit(i, t, h, S, T, R, G, row)
-            _schedule(i, t + 1, h, GAP, days, S, C, B)
-        stats[0] += m
-        link[b] = free[0]  # the block goes back to the pool
-        free[0] = b
-        b = nb
-    first[t] = calendar.END
-    last[t] = calendar.END
-
-    # 4. end-of-day stocks
-    for k in range(O.STOCK, O.ON_DUTY_CHANNEL + 3):
-        row[k] = standing[k]
-    row[O.ON_DUTY_RETURNED] = standing[O.ON_DUTY_RETURNED]
-    desertions = 0
-    for c in range(3):
-        row[O.RECRUITS_CHANNEL + c] = arrivals[c]
-        desertions += row[O.DESERTIONS_CHANNEL + c]
-    return desertions
-
-
 @inline
 def _visit(i, t, h, S, T, R, G, row):
-    """Soldier i's day t: at most one transition, with the daily chain's probabilities."""
+    """Soldier i's day t: at most one transition, with the daily chain's probabilities.
+
+    His tallies are taken off under his old status (`_count(…, −1)`) before any field
+    they are kept by (role, region) changes, and added under the new one at the end.
+    """
     (status, role, channel, unit, region, destination, contract_end, status_day,
      tolerance, times_deserted, sentence, key, bound, visit_day) = S
     at_large_region, desertions_unit = T[3], T[4]
@@ -566,6 +502,74 @@ def _visit(i, t, h, S, T, R, G, row):
     _count(i, dst, 1, S, T)
 
 
+@kernel
+def step_day(t, days, n_before, n, S, E, R, G, arrivals, counts):
+    """Day t: fit the bounds, put today's arrivals (soldiers n_before, …, n − 1; `arrivals`
+    by channel) on the calendar, visit every soldier due today, write the day's counters
+    into counts[t] and return the day's desertions.
+
+    S: the soldiers' arrays (`Soldiers.KERNEL_FIELDS`). E: the engine's own state, (calendar
+    C, bound tables B, running tallies T, statistics). R: today's rates (`DayRates`, in
+    the order of `simulate_agents`). G: geography.
+    """
+    (status, role, channel, unit, region, destination, contract_end, status_day,
+     tolerance, times_deserted, sentence, key, bound, visit_day) = S
+    C, B, T, stats = E
+    dirty = B[6]
+    standing, class_size, on_duty_unit, at_large_region, desertions_unit = T
+    death, wound, recover, desert, detention_end = R[2], R[3], R[4], R[6], R[14]
+    row = counts[t]
+
+    # 1. bounds; soldiers of a class whose candidate probability rose draw afresh from today
+    if _fit_bounds(t, death, wound, desert, recover, detention_end, B, class_size, stats):
+        stats[1] += 1
+        for i in range(n_before):
+            s = status[i]
+            if s <= DETAINED and dirty[s, role[i], channel[i], unit[i]]:
+                stats[2] += 1
+                _schedule(i, t, rng.agent_day_hash(key[i], t), REDRAW, days, S, C, B)
+        calendar.rebuild(C, visit_day, n_before, t, days)
+
+    # 2. arrivals start serving today (M7); the initial force arrives on day 0
+    for i in range(n_before, n):
+        _count(i, SERVING, 1, S, T)
+        _schedule(i, t, rng.agent_day_hash(key[i], t), ARRIVAL, days, S, C, B)
+
+    # 3. visits
+    for u_ in range(len(desertions_unit)):
+        desertions_unit[u_] = 0
+    first, last, fill, link, ids, free = C
+    b = first[t]
+    while b != calendar.END:
+        base, m, nb = b * calendar.BLOCK, fill[b], link[b]
+        for k in range(m):
+            ahead = k + LOOKAHEAD  # fetch the record of a soldier due a little later today
+            if ahead < m:
+                _prefetch_soldier(S, ids[base + ahead])
+            elif nb != calendar.END and ahead - m < fill[nb]:
+                _prefetch_soldier(S, ids[nb * calendar.BLOCK + ahead - m])
+            i = ids[base + k]
+            h = rng.agent_day_hash(key[i], t)
+            _visit(i, t, h, S, T, R, G, row)
+            _schedule(i, t + 1, h, GAP, days, S, C, B)
+        stats[0] += m
+        link[b] = free[0]  # the block goes back to the pool
+        free[0] = b
+        b = nb
+    first[t] = calendar.END
+    last[t] = calendar.END
+
+    # 4. end-of-day stocks
+    for k in range(O.STOCK, O.ON_DUTY_CHANNEL + 3):
+        row[k] = standing[k]
+    row[O.ON_DUTY_RETURNED] = standing[O.ON_DUTY_RETURNED]
+    desertions = 0
+    for c in range(3):
+        row[O.RECRUITS_CHANNEL + c] = arrivals[c]
+        desertions += row[O.DESERTIONS_CHANNEL + c]
+    return desertions
+
+
 def simulate_agents(scenario: Scenario, seed: int, days: int, progress=None):
     """Run the agent engine; return the daily counter matrix, pursuit levels, the soldiers and `KernelStats`."""
     plan = make_plan(scenario, days)
@@ -601,7 +605,6 @@ def simulate_agents(scenario: Scenario, seed: int, days: int, progress=None):
         planned_casualty_bounds(plan, days),
         np.zeros(3),                                   # casualty bound by role
         np.zeros((3, 3, 3, units)),                    # desertion bound [status, role, channel, unit]
-        np.zeros(2),                                   # recovery and detention-end bounds
         largest_factors(scenario),
         np.zeros(classes),                             # candidate probability p̄ of each class
         np.zeros(classes),                             # its gap scale, 1 / log(1 − p̄)
