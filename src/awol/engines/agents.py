@@ -188,12 +188,12 @@ class Newcomers:
     def draw(self, count: int, start_days: np.ndarray, today: int, generator: np.random.Generator,
              unit_region: np.ndarray) -> dict:
         """Attributes of `count` new soldiers whose contracts start on `start_days`."""
-        role = self.role_cdf.searchsorted(generator.random(count), side="right").astype(np.int8)
+        role = _inverse(self.role_cdf, generator.random(count)).astype(np.int8)
         unit = generator.integers(0, self.units, size=count).astype(np.int32)
         if self.terms is None:
             end = np.full(count, NO_TERM, dtype=np.int32)
         else:
-            term = self.terms[self.term_cdf.searchsorted(generator.random(count), side="right")]
+            term = self.terms[_inverse(self.term_cdf, generator.random(count))]
             end = contracts.contract_end_days(start_days, term)
         if self.beta is None:
             tol = np.full(count, self.mean_tolerance)
@@ -216,6 +216,16 @@ def _cdf(shares: np.ndarray) -> np.ndarray:
     p = shares / shares.sum()
     cdf = p.cumsum()
     return cdf / cdf[-1]
+
+
+def _inverse(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Category of each uniform u in [0, 1): how many cumulative shares are ≤ u (what
+    `cdf.searchsorted(u, side="right")` gives, since cdf[-1] = 1); a few comparisons
+    over the array instead of a binary search per element."""
+    out = np.zeros(len(u), dtype=np.int32)
+    for c in cdf[:-1]:
+        out += u >= c
+    return out
 
 
 def expected_soldiers(plan) -> int:
