@@ -388,6 +388,7 @@ def _prefetch_soldier(S, i):
     prefetch(S[8], i)   # personal factor
     prefetch(S[12], i)  # bound
     prefetch(S[13], i)  # visit day
+    prefetch(S[9], i)   # times deserted (tallies of those on duty)
 
 
 @inline
