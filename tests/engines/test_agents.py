@@ -18,6 +18,7 @@ from awol.engines.expectation import expected_daily
 from awol.engines.outputs import daily_table
 from tests.engines.test_cross_validation import OUTPUTS
 from tests.engines.test_expectation import independent
+from tests.scenarios import small_scenario
 
 
 def candidate(u, p, first, days):
@@ -86,6 +87,19 @@ def test_zero_mean_poisson_takes_nothing_from_the_recruits_stream():
     before = str(g.bit_generator.state)
     assert g.poisson(np.zeros(3)).sum() == 0
     assert str(g.bit_generator.state) == before
+
+
+def test_output_does_not_depend_on_the_room_reserved(monkeypatch):
+    """Arrays and calendar pool that must grow during the run (recruits beyond the room
+    reserved at the start) give the same counts as a run that never grows."""
+    from awol.engines import agents
+
+    sc = small_scenario(scale=0.002, days=60)
+    roomy = simulate_agents(sc, 4, 60)
+    monkeypatch.setattr(agents, "expected_soldiers", lambda plan: 1024)
+    tight = simulate_agents(sc, 4, 60)
+    assert tight[3].capacity > 1024 and tight[3].n > 1024
+    np.testing.assert_array_equal(roomy[0], tight[0])
 
 
 def test_soldiers_are_visited_only_on_candidate_days():
