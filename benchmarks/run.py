@@ -35,21 +35,42 @@ import triad  # noqa: E402
 
 ENGINES = ("awol-agents", "awol-cohorts")
 
-# Bytes the agent kernel (awol.engines.agents.step_day) reads for every soldier on
-# duty, the great majority each day: status, contract end (serving), role, channel
-# and unit (hazard table index, stocks), personal factor, times deserted (stocks), and
-# the soldier's random key (one mixing round of the counter-based uniform).
-# Statuses are mixed in memory, so each of these arrays is streamed whole (cache lines
-# are all or nothing); fields read only at large, in hospital or detained (region,
-# destination, sentence) and the rare writes are left out: the count is a floor.
-AGENT_FIELDS_READ = ("status", "contract_end", "role", "channel", "unit", "tolerance", "times_deserted", "key")
+# What the agent kernel (awol.engines.agents.step_day) touches. It visits a soldier only
+# on his candidate days, term end and days at large; the soldiers due on a day lie
+# anywhere in memory, so a visit costs one 64-byte cache line in each per-soldier array
+# it reads or writes (the fields it prefetches, and times deserted for the tallies),
+# plus the soldier's id in the day's list. A soldier arriving (the whole force on day 0)
+# is read in order, his fields' bytes once. A day on which a bound rises scans status,
+# role, channel and unit of every soldier and rebuilds the lists from the visit days.
+AGENT_VISIT_FIELDS = ("key", "status", "role", "channel", "unit", "contract_end", "tolerance",
+                      "bound", "visit_day", "times_deserted")
+AGENT_SCAN_FIELDS = ("status", "role", "channel", "unit", "visit_day")
+CACHE_LINE = 64
 
 
-def agent_bytes_per_step() -> int:
-    from awol.engines.agents import Soldiers
+def agent_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
+    """Bytes the agent kernel touches a day, from one run's counts of visits, arrivals and scans.
 
-    dtypes = dict(zip(Soldiers.FIELDS, Soldiers.DTYPES))
-    return int(sum(np.dtype(dtypes[f]).itemsize for f in AGENT_FIELDS_READ))
+    Per visit, a cache line per array of AGENT_VISIT_FIELDS and a 4-byte id; per arrival, the
+    bytes of those fields; per scan (a day whose bound rose), AGENT_SCAN_FIELDS of every
+    soldier. The day's rates, bound tables and tallies (a few kB) are left out, so this is a
+    floor. None if the engine's layout is not the one described.
+    """
+    from awol.engines import agents
+
+    try:
+        dtypes = dict(zip(agents.Soldiers.FIELDS, agents.Soldiers.DTYPES))
+        record = sum(np.dtype(dtypes[f]).itemsize for f in AGENT_VISIT_FIELDS)
+        scanned = sum(np.dtype(dtypes[f]).itemsize for f in AGENT_SCAN_FIELDS)
+        sc = impl.reference.scenario(n, days, seed)
+        *_, soldiers, stats = agents.simulate_agents(sc, seed, days)
+        visits, passes = stats.visits, stats.redraw_passes
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    per_visit = len(AGENT_VISIT_FIELDS) * CACHE_LINE + 4
+    total = visits * per_visit + soldiers.n * record + passes * soldiers.n * scanned
+    return {"visits_per_day": visits / days, "visit_bytes": per_visit, "arrival_bytes": record,
+            "scan_passes": passes, "scan_bytes": scanned, "bytes_per_day": total / days}
 
 
 def cohort_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
@@ -263,13 +284,25 @@ def write_report(res: dict, path: Path) -> None:
     L.append("**Bandwidth ceiling.** A bandwidth-bound engine would do (STREAM bandwidth ÷ bytes "
              "touched per agent-step) agent-steps per second; the last column is the measured rate "
              "over that ceiling. How the bytes are counted:\n")
-    L.append(f"- awol-agents: {res['agent_bytes']} bytes, the per-soldier arrays the kernel reads for "
-             f"every soldier on duty ({', '.join(AGENT_FIELDS_READ)}, at their dtypes in "
-             "`awol.engines.agents.Soldiers`). Cache lines make each array all or nothing when statuses "
-             "are mixed; arrays read only for the few soldiers at large, in hospital or detained, and "
-             "the rare writes, are left out, so this is a floor on traffic and the fraction an upper "
-             "bound. The kernel also mixes a counter-based random number per soldier-day, which is "
-             "compute, not traffic.")
+    visits = [r for r in res["timings"]["awol-agents"] if r.get("touched")]
+    detail = "; ".join(f"N = {sci(r['n'])}: {r['touched']['visits_per_day']:,.0f} visits a day, "
+                       f"{r['touched']['scan_passes']} scans" for r in visits)
+    any_row = visits[0]["touched"] if visits else None
+    L.append("- awol-agents: the bytes the kernel touches a day ÷ N. It visits a soldier only on his "
+             "candidate days (a geometric gap under a bound on his daily event probability), his term "
+             "end and his days at large, and those soldiers lie anywhere in memory: a visit counts one "
+             f"{CACHE_LINE}-byte cache line in each per-soldier array it reads or writes "
+             f"({', '.join(AGENT_VISIT_FIELDS)}; "
+             + (f"{any_row['visit_bytes']} B with the soldier's id in the day's list" if any_row else "")
+             + "), an arrival (the whole force on day 0) the bytes of those fields once "
+             + (f"({any_row['arrival_bytes']} B)" if any_row else "")
+             + ", and a day on which a bound rises a scan of "
+             f"{', '.join(AGENT_SCAN_FIELDS)} over every soldier. "
+             + (detail + ". " if detail else "")
+             + "The day's rates, bound tables and tallies (a few kB) are left out, so the count is a "
+             "floor. The engine does not stream the population, so the ceiling does not bind it: a "
+             "day's cost follows its visits (memory latency, hidden in part by prefetching the records "
+             "of the soldiers due next) and the fixed cost of a day (`Dynamics.rates`, one kernel call).")
     states = [r for r in res["timings"]["awol-cohorts"] if r.get("state")]
     detail = "; ".join(f"N = {sci(r['n'])}: {r['state']['cohorts']:,} cohorts × {r['state']['record_bytes']} B "
                        f"+ {r['state']['pools']:,} pools × {r['state']['pool_bytes']} B" for r in states)
@@ -382,7 +415,6 @@ def main(argv=None) -> int:
             "awol-cohorts": [(10**4, a.days), (10**5, a.days), (10**6, a.days), (10**7, a.days)],
         }
     repeats = lambda name, n: 1 if name == "mesa" else (3 if n <= 10**6 else 2)
-    res["agent_bytes"] = agent_bytes_per_step()
     res["timings"] = {}
     for name, runs in sizes.items():
         res["timings"][name] = []
@@ -397,7 +429,9 @@ def main(argv=None) -> int:
             else:
                 r = time_model(name, n, days, repeats(name, n))
             if name == "awol-agents":
-                r["bytes_per_step"] = res["agent_bytes"]
+                touched = agent_bytes_per_day(n, 1, days)
+                r["touched"] = touched
+                r["bytes_per_step"] = None if touched is None else touched["bytes_per_day"] / n
             elif name == "awol-cohorts":
                 state = cohort_bytes_per_day(n, 1, days)
                 r["state"] = state

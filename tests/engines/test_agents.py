@@ -1,0 +1,141 @@
+"""The agent engine's calendar: candidate days, bounds that must be raised, and its bookkeeping.
+
+The engine visits a soldier only on his candidate days (a Bernoulli process under a
+bound on his daily event probability) and thins them to the day's probability. These
+tests check the pieces that make that exact: the geometric gap, the day lists, and a
+run whose desertion rate jumps above its bound mid-run (forcing soldiers to draw
+fresh candidates) against the exact expectation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from awol.engines import calendar, rng
+from awol.engines.agents import simulate_agents
+from awol.engines.expectation import expected_daily
+from awol.engines.outputs import daily_table
+from tests.engines.test_cross_validation import OUTPUTS
+from tests.engines.test_expectation import independent
+from tests.scenarios import small_scenario
+
+
+def candidate(u, p, first, days):
+    return calendar.candidate_day(u, calendar.gap_scale(p), calendar.none_left(p, days - first), first, days)
+
+
+def test_candidate_day_is_geometric():
+    """P(first candidate ≥ first + k) = (1 − p)^k, and none before the end of the run gives `days`."""
+    u = (np.arange(200_000) + 0.5) / 200_000  # a fine grid of uniforms: the quantiles
+    for p, days in ((0.3, 10_000), (0.01, 10_000), (0.01, 60)):
+        got = np.array([candidate(x, p, 10, days) for x in u])
+        assert got.min() >= 10 and got.max() <= days
+        for k in (0, 1, 5, 49):
+            assert np.mean(got >= 10 + k) == pytest.approx((1 - p) ** k, abs=2e-5)
+        assert np.mean(got == days) == pytest.approx((1 - p) ** (days - 10), abs=2e-5)
+    assert candidate(0.0, 1.0, 7, 20) == candidate(0.999, 1.0, 7, 20) == 7
+    assert candidate(0.0, 0.0, 7, 20) == candidate(0.999, 0.0, 7, 20) == 20
+    assert candidate(0.999, 0.01, 7, 20) == 20
+
+
+def test_day_lists_hold_each_soldier_once_and_the_pool_suffices():
+    """Random schedules, a day emptied as the kernel does, a rebuild: every soldier due on a
+    day is on that day's list exactly once, and the pool never runs dry."""
+    days, n = 30, 5000
+    cal = calendar.Calendar(days, n)
+    C = cal.arrays()
+    visit = np.zeros(n, dtype=np.int32)
+    gen = np.random.default_rng(3)
+    wanted = gen.integers(0, days + 5, size=n)  # some past the run
+    for i in range(n):
+        calendar.schedule(C, visit, i, int(wanted[i]), days)
+
+    def lists():
+        first, last, fill, link, ids, free = C
+        out = {}
+        for d in range(days):
+            b, got = first[d], []
+            while b != calendar.END:
+                got.extend(ids[b * calendar.BLOCK : b * calendar.BLOCK + fill[b]])
+                b = link[b]
+            out[d] = sorted(got)
+        return out
+
+    for d, got in lists().items():
+        assert got == sorted(np.flatnonzero(visit == d))
+    # everyone due on day 0 moves to a later day, then the lists of days ≥ 1 are rebuilt
+    for i in np.flatnonzero(visit == 0):
+        calendar.schedule(C, visit, int(i), int(gen.integers(1, days)), days)
+    calendar.release_day(C, 0)
+    calendar.rebuild(C, visit, n, 1, days)
+    for d, got in lists().items():
+        assert got == sorted(np.flatnonzero(visit == d))
+    # blocks in use plus free blocks are the whole pool
+    first, last, fill, link, ids, free = C
+    used = sum(-(-len(v) // calendar.BLOCK) for v in lists().values())
+    b, free_blocks = free[0], 0
+    while b != calendar.END:
+        free_blocks += 1
+        b = link[b]
+    assert used + free_blocks == len(fill)
+
+
+def test_zero_mean_poisson_takes_nothing_from_the_recruits_stream():
+    """The engine skips the day's Poisson draw when every mean is 0; that must not change the stream."""
+    g = rng.generator(5, rng.RECRUITS)
+    before = str(g.bit_generator.state)
+    assert g.poisson(np.zeros(3)).sum() == 0
+    assert str(g.bit_generator.state) == before
+
+
+def test_output_does_not_depend_on_the_room_reserved(monkeypatch):
+    """Arrays and calendar pool that must grow during the run (recruits beyond the room
+    reserved at the start) give the same counts as a run that never grows."""
+    from awol.engines import agents
+
+    sc = small_scenario(scale=0.002, days=60)
+    roomy = simulate_agents(sc, 4, 60)
+    monkeypatch.setattr(agents, "expected_soldiers", lambda plan: 1024)
+    tight = simulate_agents(sc, 4, 60)
+    assert tight[3].capacity > 1024 and tight[3].n > 1024
+    np.testing.assert_array_equal(roomy[0], tight[0])
+
+
+def test_soldiers_are_visited_only_on_candidate_days():
+    """On the bundled scenario the engine visits far fewer soldier-days than it simulates."""
+    sc = independent()
+    counts, *_, soldiers, stats = simulate_agents(sc, 1, sc.simulation.days)
+    assert stats.visits < 0.1 * soldiers.n * sc.simulation.days
+
+
+@pytest.mark.slow
+def test_a_rate_above_its_bound_forces_fresh_candidates_and_keeps_the_law():
+    """Combat intensity triples on day 15, drops on day 28 and triples again on day 33: the
+    assault desertion hazard (risk weight 1) rises far above the bound fitted before, so the
+    soldiers of those classes draw fresh candidates. Terms end during the run (contracts
+    started within 24 months), so term ends, returns from hospital after the term and
+    retention are in it too. Means over 40 seeds match the exact expectation within 4
+    standard errors (bounded as in test_cross_validation: Var ≤ mean in an independent chain)."""
+    intensity = [{"from": "2022-09-24", "value": 1.0}, {"from": "2022-10-09", "value": 3.0},
+                 {"from": "2022-10-22", "value": 0.5}, {"from": "2022-10-27", "value": 3.0}]
+    sc = independent(casualties__intensity=intensity, desertion__risk_weight=1.0,
+                     population__volunteer__started_within_months=24)
+    days = sc.simulation.days
+    exact = expected_daily(sc)[OUTPUTS].to_numpy()
+    runs, redraws = [], []
+    for seed in range(40):
+        counts, search_units, checkpoints, _, stats = simulate_agents(sc, seed, days)
+        daily = daily_table(counts, start=sc.simulation.start, search_units=search_units,
+                            checkpoints=checkpoints, scenario=sc, seed=seed)
+        runs.append(daily[OUTPUTS].to_numpy(float))
+        redraws.append(stats.redraw_passes)
+    assert min(redraws) >= 2, redraws  # both rises above the bound forced fresh candidates
+    x = np.stack(runs)
+    check = [10, 16, 22, 30, 36, 39]
+    mean = x.mean(axis=0)[check]
+    se = np.maximum(x.std(axis=0, ddof=1)[check], np.sqrt(exact[check])) / np.sqrt(len(x))
+    se = np.where(se == 0, 1e-9, se)
+    z = np.abs(mean - exact[check]) / se
+    assert np.all(z < 4), (np.argwhere(z >= 4), z.max())
+    assert exact[:, OUTPUTS.index("retained")][-1] > 0 and exact[:, OUTPUTS.index("deaths")].sum() > 0
