@@ -47,7 +47,7 @@ from awol.engines import calendar
 from awol.engines import outputs as O
 from awol.engines import rng
 from awol.engines.prefetch import prefetch
-from awol.model import casualties, contracts, recruitment
+from awol.model import contracts
 from awol.model.desertion import tolerance_factor
 from awol.model.rates import Aggregate, DayRates, Dynamics, make_plan
 from awol.model.states import (
@@ -232,12 +232,10 @@ def expected_soldiers(plan) -> int:
     """Room for the soldiers a run is likely to hold: the initial force, the expected Poisson
     recruits (the force target at its cap), the mobilisation quotas, and some slack, so that
     the arrays rarely have to grow (each growth copies every record)."""
-    sc, s = plan.scenario, plan.schedules
+    sc = plan.scenario
     rec = sc.recruitment
     expected = sum(getattr(sc.population, c).size for c in CHANNELS) + float(plan.mobilisation.sum())
-    expected += float(np.sum(recruitment.volunteer_rate(
-        rec.volunteer_per_day, s["bonus"], rec.bonus_reference, rec.bonus_elasticity)))
-    expected += float(np.sum(recruitment.detainee_rate(s["detentions"], s["acceptance"])))
+    expected += float(plan.recruits.sum())  # volunteers and detainees, before any force target
     if rec.force_target is not None:
         expected += rec.force_target.max_per_day * plan.days
     return max(1024, int(1.05 * expected + 4 * np.sqrt(expected)))
@@ -249,9 +247,7 @@ def planned_casualty_bounds(plan, days: int) -> np.ndarray:
     Casualty probabilities follow the intensity schedule, known in advance; a bound that
     looks ahead to the end of the run never has to be raised, and falls as peaks pass.
     """
-    death, wound = casualties.role_daily_probabilities(
-        plan.death_base, plan.wound_base, plan.schedules["intensity"][:days, None]
-    )
+    death, wound = plan.death[:days], plan.wound[:days]
     return np.maximum.accumulate((death + wound)[::-1], axis=0)[::-1].copy()
 
 
