@@ -107,7 +107,7 @@ def _split3(rs, n, p1, p2, p3):
     hits = binomial(rs, n, ptot)
     if hits == 0.0:
         return 0.0, 0.0, 0.0
-    if hits < 16.0:
+    if hits < 48.0:
         k1 = 0.0
         k2 = 0.0
         for _ in range(np.int64(hits)):
