@@ -76,13 +76,14 @@ def agent_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
 def cohort_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
     """Bytes the cohort engine must read each day, from its state at the end of a run.
 
-    Every day the draw kernel (`awol.engines.cohort_draw`) scans, for every pool of
-    soldiers on duty, retained and in hospital (18 × units × risk levels), their totals
-    and the retained arrivals (float64 each) and the pool's descriptor (5 int64), and
-    every cohort record in use in the sparse table of deserters at large and detainees
-    (`awol.engines.cohorts._Table`, caught as the run makes it: key fields, code, count
-    and incoming count). Ring slots touched by individual events are left out, so the
-    count is a floor. None if the engine's layout is not the one described.
+    Every day the draw kernel (`awol.engines.cohort_draw`) reads, for every pool of soldiers
+    on duty and in hospital (18 × units × risk levels), the three class totals (serving,
+    retained, in hospital) and the six parts without a ring (float64 each), and for every
+    group of pools its descriptor (5 int64); and every cohort record in use in the sparse
+    table of deserters at large and detainees (`awol.engines.cohorts._Table`, caught as the
+    run makes it: key fields, code, count, incoming count, successors). Ring slots touched by
+    individual recruits are left out, so the count is a floor. None if the engine's layout
+    is not the one described.
     """
     from awol.engines import cohorts
 
@@ -104,15 +105,17 @@ def cohort_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
     try:
         tab = made[-1]
         cohorts_in_use = int(tab.used[0])
-        record = (tab.fields.shape[1] * tab.fields.itemsize + tab.codes.itemsize
-                  + tab.count.itemsize + tab.incoming.itemsize)
+        record = (tab.fields.shape[1] * tab.fields.itemsize + tab.codes.itemsize + tab.count.itemsize
+                  + tab.incoming.itemsize + tab.successor.shape[1] * tab.successor.itemsize)
     except (AttributeError, IndexError):
         return None
     sc = impl.reference.scenario(n, days, seed)
-    pools = 18 * sc.population.units * sc.cohorts.risk_bins
-    per_pool = 4 * 8 + 5 * 8
+    groups = 18 * sc.population.units
+    pools = groups * sc.cohorts.risk_bins
+    per_pool = (3 + 6) * 8
     return {"cohorts": cohorts_in_use, "record_bytes": record, "pools": pools, "pool_bytes": per_pool,
-            "bytes_per_day": cohorts_in_use * record + pools * per_pool}
+            "groups": groups, "group_bytes": 5 * 8,
+            "bytes_per_day": cohorts_in_use * record + pools * per_pool + groups * 5 * 8}
 
 
 # ---------------------------------------------------------------- machine
@@ -307,15 +310,16 @@ def write_report(res: dict, path: Path) -> None:
     detail = "; ".join(f"N = {sci(r['n'])}: {r['state']['cohorts']:,} cohorts × {r['state']['record_bytes']} B "
                        f"+ {r['state']['pools']:,} pools × {r['state']['pool_bytes']} B" for r in states)
     L.append("- awol-cohorts: the bytes a day must read at least once ÷ N: for every pool of soldiers on "
-             "duty, retained and in hospital, the totals, the retained arrivals and the pool's descriptor; "
-             "and every record in use in the sparse table of deserters at large and detainees "
+             "duty and in hospital, its three class totals and six parts, and for every group of pools its "
+             "descriptor; and every record in use in the sparse table of deserters at large and detainees "
              "(`awol.engines.cohorts._Table`, from its state at the end of the run: key fields, code, "
-             "count, incoming count). Ring slots touched by individual events are left out. "
+             "count, incoming count, successors). Ring slots touched by individual recruits are left out "
+             "(the reference model has none). "
              + (detail + ". " if detail else "")
              + "That state grows with the number of distinct cohorts, not of soldiers, so at large N it is "
-             "far below one byte per soldier and fits in cache: the cohort engine is bound by its work "
-             "per pool and per event (random draws, the ring walk of each soldier hit), not by memory "
-             "bandwidth. A near-zero fraction says only that; the per-soldier ceiling does not bind it.")
+             "far below one byte per soldier and fits in cache: the cohort engine is bound by its draws "
+             "per pool and per cohort (a few binomials each), not by memory bandwidth. A near-zero "
+             "fraction says only that; the per-soldier ceiling does not bind it.")
     L.append("- Mesa: n/a. Each soldier is a Python object; the step is bound by the interpreter.\n")
 
     L.append("## Full-scale baseline\n")

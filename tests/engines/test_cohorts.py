@@ -1,6 +1,7 @@
 """The cohort engine: deterministic for a seed, same layout, conserves soldiers."""
 
 import numpy as np
+import pytest
 
 from awol.engines import simulate
 from awol.engines.cohorts import binned_levels
@@ -36,3 +37,44 @@ def test_bins_keep_the_mean_factor_and_refine():
     assert np.allclose(means[0], means[2], rtol=1e-4)  # quadrature in the tails of one bin
     f4, _ = binned_levels(sc, 4)
     assert np.all(np.diff(f4[0]) > 0)  # higher tolerance, higher factor
+
+
+def test_term_end_hazard_rebuilds_the_end_day_distribution():
+    """h(t) = P(end = t | end ≥ t): the product of survivals times h gives back every mass,
+    h is exactly 1 on the last possible day, and a term that never ends keeps its mass."""
+    from awol.engines.cohort_draw import term_end_hazard
+    from awol.engines.cohorts import NO_OFFSET
+
+    offsets = np.array([0, 3, 7, 40])
+    probs = np.array([0.2, 0.3, 0.1, 0.4])
+    h = term_end_hazard(offsets, probs, 10)
+    survival = np.cumprod(np.r_[1.0, 1.0 - h[:-1]])
+    np.testing.assert_allclose((h * survival)[[0, 3, 7]], probs[:3], rtol=1e-12)
+    assert h[[1, 2, 4, 5, 6, 8, 9]].sum() == 0.0
+    assert term_end_hazard(offsets[:3], probs[:3] / 0.6, 10)[7] == 1.0  # nobody outlives his term
+    never = term_end_hazard(np.array([2, NO_OFFSET]), np.array([0.25, 0.75]), 5)
+    assert never[2] == 0.25 and never.sum() == 0.25
+
+
+@pytest.mark.slow
+def test_initial_force_terms_end_as_with_exact_end_days():
+    """The cohort engine gives the initial force no end days, only its channel's hazard; the
+    exact expectation keeps every soldier's end day. Over a start spread of 24 months and
+    three terms, the daily term ends (released and retained, summed over 20-day windows)
+    of both engines agree with it within 4 standard errors (40 seeds; SE at least
+    sqrt(mean / R), as in test_cross_validation)."""
+    from awol.engines.expectation import expected_daily
+    from tests.engines.test_expectation import independent
+
+    tol = dict(mean=0.5, sd=0.0)
+    sc = independent(channels__volunteer__risk_tolerance=tol, channels__mobilised__risk_tolerance=tol,
+                     channels__detainee__risk_tolerance=tol, population__volunteer__started_within_months=24,
+                     population__detainee__started_within_months=12, population__units=1, simulation__days=200)
+    cols = ["retained_at_term", "released_at_term"]
+    exact = expected_daily(sc)[cols].to_numpy().reshape(10, 20, 2).sum(axis=1)
+    for engine in ("cohorts", "agents"):
+        runs = np.stack([simulate(sc, seed=s, engine=engine)[cols].to_numpy(float) for s in range(40)])
+        windows = runs.reshape(40, 10, 20, 2).sum(axis=2)
+        se = np.maximum(windows.std(axis=0, ddof=1), np.sqrt(exact)) / np.sqrt(len(runs))
+        z = np.abs(windows.mean(axis=0) - exact) / se
+        assert np.all(z < 4), (engine, z.max())

@@ -11,10 +11,12 @@ from awol.model.states import CHANNELS, STATUSES, TRANSITIONS, SERVING, flow_col
 from tests.scenarios import small_scenario
 
 
-@pytest.fixture(scope="module", params=["baseline", "amnesty", "detainee-recruitment"])
+@pytest.fixture(scope="module", params=[(name, engine) for name in ("baseline", "amnesty", "detainee-recruitment")
+                                        for engine in ("agents", "cohorts")])
 def run(request):
-    scenario = small_scenario(request.param, scale=0.01, days=400)
-    return scenario, awol.simulate(scenario, seed=7)
+    name, engine = request.param
+    scenario = small_scenario(name, scale=0.01, days=400)
+    return scenario, awol.simulate(scenario, seed=7, engine=engine)
 
 
 def test_every_soldier_in_exactly_one_status(run):
