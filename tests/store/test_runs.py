@@ -67,6 +67,19 @@ def test_the_columns_written_without_pandas_read_back_as_the_dataframe(tmp_path)
     assert back["date"].dtype.kind == "M"
 
 
+def test_scenario_yaml_is_what_safe_dump_writes(tmp_path):
+    """The resolved scenario is written by libyaml's dumper when PyYAML has it: the same text."""
+    import yaml
+
+    from awol.scenario.load import BUNDLED_DIR, load_scenario
+
+    for path in sorted(BUNDLED_DIR.glob("*.yaml")):
+        scenario = load_scenario(path)
+        write_run(tmp_path / path.stem, {"day": np.arange(3)}, {}, scenario.raw)
+        text = (tmp_path / path.stem / "scenario.yaml").read_text()
+        assert text == yaml.safe_dump(scenario.raw, sort_keys=False, allow_unicode=True)
+
+
 def test_arrow_columns_are_those_pyarrow_array_makes():
     """`arrow_table` builds numeric and timestamp columns from their buffers (pyarrow's own
     `pa.array` would import pandas) and hands every other dtype to `pa.array`."""
