@@ -108,6 +108,18 @@ def test_range_must_hold_the_value_and_be_allowed():
     found = problems_of(tree)
     assert any(p.startswith("casualties.discharge_share.range:") and "must contain the value" in p for p in found)
     assert any(p.startswith("pursuit.move_per_day.range:") and "1.5" in p for p in found)
+    assert len(found) == 2  # each end is tried alone: the rejected 1.5 is put back before the next range
+
+
+def test_a_malformed_file_gets_the_python_parser_s_message(tmp_path):
+    """Files are parsed by libyaml when PyYAML has it; a malformed one is read again by
+    PyYAML's Python parser, whose messages say more (here: the alias's name)."""
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: x\nsimulation: *nowhere\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert "line 2, column 13" in str(problem) and "undefined alias 'nowhere'" in str(problem)
 
 
 def test_paths_read_and_write():

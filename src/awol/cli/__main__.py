@@ -1,3 +1,3 @@
-from awol.cli.main import main
+from awol.cli.main import console
 
-main()
+console()

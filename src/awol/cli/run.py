@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from awol.cli.common import app, console, fail, scenario_or_exit
-from awol.engines import ENGINES, simulate
+from awol.engines import ENGINES, simulate_columns
 from awol.progress import rich_progress
 from awol.scenario.load import bundled_scenarios
 from awol.store.runs import RunExistsError, holds_run, make_manifest, write_run
@@ -47,7 +47,7 @@ def run(
 
     try:
         with rich_progress(f"{sc.name} ({engine})") as progress:
-            daily = simulate(sc, seed=seed, days=days, engine=engine, progress=progress)
+            daily = simulate_columns(sc, seed=seed, days=days, engine=engine, progress=progress)
     except PoolTooLarge as exc:  # a key space the cohort engine cannot hold (cohorts.risk_bins)
         fail(exc.problems)
     wall = time.perf_counter() - started
@@ -62,8 +62,8 @@ def run(
 
 
 def summary_table(daily, title: str) -> Table:
-    """Final-day stocks and cumulative flows, the headline of a run."""
-    last = daily.iloc[-1]
+    """Final-day stocks and cumulative flows, the headline of a run (its daily columns)."""
+    last = {name: values[-1] for name, values in daily.items()}
     rows = [
         ("On duty (end)", last["on_duty"]),
         ("  of whom retained past term", last["retained_past_term"]),

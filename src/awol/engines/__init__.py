@@ -3,15 +3,17 @@ the random-number scheme (engines.rng) and the output layout (engines.outputs)."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-
-import pandas as pd
-
-from awol.scenario.schema import Scenario
-
-ENGINES = ("agents", "cohorts")
+import numpy as np
 
 from awol.progress import Progress
+from awol.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ENGINES = ("agents", "cohorts")
 
 
 def simulate(
@@ -27,7 +29,24 @@ def simulate(
     `seed` and `days` default to the scenario's; `progress(done, total)` is called
     after each simulated day.
     """
-    from awol.engines.outputs import daily_table
+    from awol.engines.outputs import as_frame
+
+    return as_frame(simulate_columns(scenario, seed=seed, days=days, engine=engine, progress=progress))
+
+
+def simulate_columns(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    days: int | None = None,
+    engine: str = "agents",
+    progress: Progress | None = None,
+) -> dict[str, np.ndarray]:
+    """`simulate` without pandas: the same daily outputs as NumPy columns, in table order.
+
+    What `awol run` and experiment workers write to Parquet (`store.runs.write_parquet`).
+    """
+    from awol.engines.outputs import daily_columns
 
     if engine not in ENGINES:
         raise ValueError(f"engine: {engine!r} is not an engine; choose one of {', '.join(ENGINES)}")
@@ -43,7 +62,7 @@ def simulate(
         from awol.engines.agents import simulate_agents
 
         counts, search_units, checkpoints, _, _ = simulate_agents(scenario, seed, days, progress)
-    return daily_table(
+    return daily_columns(
         counts,
         start=scenario.simulation.start,
         search_units=search_units,

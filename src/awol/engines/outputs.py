@@ -1,8 +1,11 @@
 """The daily output table: one layout of counters shared by every engine.
 
-Engines add into a vector of daily counters laid out as below; `daily_table`
+Engines add into a vector of daily counters laid out as below; `daily_columns`
 turns the run's counter matrix into named columns (BRIEF.md, Outputs) and appends
-the observed court cases (M8). Column order is fixed, so equal runs give equal bytes.
+the observed court cases (M8). Column order and dtypes are fixed, so equal runs give
+equal bytes. The columns are plain NumPy arrays: `awol run` writes them to Parquet
+without pandas (importing it costs about 0.3 s, more than half the simulation), and
+`daily_table` presents the same columns as the pandas DataFrame of the Python API.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pandas as pd
 
 from awol.engines import rng as rngmod
 from awol.model.observation import ARTICLES, court_cases
@@ -66,7 +68,7 @@ def flow(counts: np.ndarray, src: int, dst: int) -> np.ndarray:
     return counts[:, FLOW + src * N_STATUS + dst]
 
 
-def daily_table(
+def daily_columns(
     counts: np.ndarray,
     *,
     start: dt.date,
@@ -74,14 +76,18 @@ def daily_table(
     checkpoints: np.ndarray,
     scenario,
     seed: int,
-) -> pd.DataFrame:
-    """Named daily outputs from the run's counter matrix [days, N_COUNTERS]."""
+) -> dict[str, np.ndarray]:
+    """Named daily outputs from the run's counter matrix [days, N_COUNTERS], in table order.
+
+    Counts are int64, `search_units` and `checkpoints` float64, `date` datetime64[s]
+    (the resolution pandas gives a date column).
+    """
     from awol.model.states import AT_LARGE, DETAINED, ESCAPED, HOSPITAL, RETAINED, SERVING, RELEASED
 
     days = counts.shape[0]
     out: dict[str, np.ndarray] = {
         "day": np.arange(days, dtype=np.int32),
-        "date": pd.date_range(start, periods=days, freq="D").values.astype("datetime64[D]"),
+        "date": (np.datetime64(start, "D") + np.arange(days)).astype("datetime64[s]"),
     }
     named = counter_columns()
     for name in STATUSES:
@@ -121,4 +127,16 @@ def daily_table(
     out["cases_filed"] = filed.sum(axis=1)
     out["cases_decided"] = decided.sum(axis=1)
     floats = ("date", "search_units", "checkpoints")
-    return pd.DataFrame({k: v if k in floats else np.asarray(v, dtype=np.int64) for k, v in out.items()})
+    return {k: v if k in floats else np.asarray(v, dtype=np.int64) for k, v in out.items()}
+
+
+def daily_table(counts: np.ndarray, **kwargs):
+    """`daily_columns` as a pandas DataFrame (the Python API's presentation)."""
+    return as_frame(daily_columns(counts, **kwargs))
+
+
+def as_frame(columns: dict[str, np.ndarray]):
+    """A pandas DataFrame of daily columns (pandas is imported only here)."""
+    import pandas as pd
+
+    return pd.DataFrame(columns)

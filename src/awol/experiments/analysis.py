@@ -8,8 +8,12 @@ numbers; `sobol_indices` and `morris_indices` wrap SALib.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 RUN_KEYS = ("run", "point", "replicate", "seed")
@@ -42,6 +46,8 @@ def summarize(daily: pd.DataFrame) -> dict[str, float]:
 
 def summary_table(runs: list[pd.DataFrame]) -> pd.DataFrame:
     """One row per run: its keys and its summaries."""
+    import pandas as pd
+
     rows = []
     for daily in runs:
         keys = {k: int(daily[k].iloc[0]) for k in RUN_KEYS if k in daily}
@@ -50,11 +56,15 @@ def summary_table(runs: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def numeric_outputs(daily: pd.DataFrame) -> list[str]:
+    import pandas as pd
+
     return [c for c in daily.columns if c not in RUN_KEYS and c != "day" and pd.api.types.is_numeric_dtype(daily[c])]
 
 
 def daily_quantiles(runs: list[pd.DataFrame], quantiles=QUANTILES) -> pd.DataFrame:
     """Tidy per-day quantiles of every numeric output: columns day, date, output, quantile, value."""
+    import pandas as pd
+
     outputs = numeric_outputs(runs[0])
     stacked = np.stack([d[outputs].to_numpy(dtype=float) for d in runs])  # runs × days × outputs
     q = np.quantile(stacked, quantiles, axis=0)  # quantiles × days × outputs
@@ -78,6 +88,7 @@ def paired_differences(summaries: pd.DataFrame, baseline: str, *, level: float =
     `summaries` has columns `scenario`, `replicate` and the summaries; replicate k of
     every scenario used the same seed (common random numbers), so differences pair by k.
     """
+    import pandas as pd
     from scipy import stats
 
     outputs = [c for c in summaries.columns if c in SUMMARIES]
@@ -107,6 +118,7 @@ def salib_problem(paths: list[str], bounds: list[tuple[float, float]]) -> dict:
 
 def sobol_indices(problem: dict, outputs: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
     """First-order and total Sobol indices with 95 % confidence half-widths, per output (SALib)."""
+    import pandas as pd
     from SALib.analyze import sobol
 
     rows = []
@@ -127,6 +139,7 @@ def sobol_indices(problem: dict, outputs: pd.DataFrame, *, seed: int = 0) -> pd.
 
 def morris_indices(problem: dict, x: np.ndarray, outputs: pd.DataFrame, *, seed: int = 0, levels: int = 4) -> pd.DataFrame:
     """Morris elementary effects (mu*, its 95 % confidence half-width, sigma) per output (SALib)."""
+    import pandas as pd
     from SALib.analyze import morris
 
     rows = []

@@ -2,7 +2,8 @@
 
 Every function writes its runs under `out` (one Parquet file per run, see
 docs/experiments.md), resumes an interrupted experiment by computing only missing
-runs, and returns tidy pandas tables.
+runs, and returns tidy pandas tables. pandas is imported where the tables are made,
+so that the CLI can register these commands without loading it for `awol run`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from awol.experiments import analysis, design
 from awol.experiments.design import DesignError, Parameter
@@ -22,6 +23,9 @@ from awol.experiments.execution import RunTask, execute, executor_for, run_file,
 from awol.progress import Progress
 from awol.scenario.load import load_scenario
 from awol.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MANIFEST = "manifest.json"
 QUANTILES = "quantiles.parquet"
@@ -128,6 +132,8 @@ def ensemble(
         for k in range(runs)
     ]
     files = _run_all(tasks, executor, workers, dask, progress)
+    import pandas as pd
+
     daily = [pd.read_parquet(f) for f in files]
     quantiles = analysis.daily_quantiles(daily)
     summaries = analysis.summary_table(daily)
@@ -153,6 +159,8 @@ def _design_tasks(sc: Scenario, points: pd.DataFrame, replicates: int, days, eng
 
 
 def _summaries_of(files: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
     return analysis.summary_table([pd.read_parquet(f) for f in files])
 
 
@@ -216,6 +224,7 @@ def sensitivity(
     Every run uses the scenario's seed (common random numbers), so the indices measure
     the parameters' effects, not noise between seeds. Returns the indices per output.
     """
+    import pandas as pd
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 import copy
 import itertools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from awol.problems import ProblemsError
 from awol.scenario.load import ScenarioError, scenario_from_tree
 from awol.scenario.provenance import get_path, is_annotated, set_path
 from awol.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DESIGNS = ("grid", "lhs", "sobol")
 
@@ -101,6 +104,7 @@ def make_design(parameters: list[Parameter], kind: str = "grid", points: int = 5
     grid: the product of `levels` (default `points`) evenly spaced values per axis;
     lhs / sobol: `points` points from scipy.stats.qmc, scaled to the ranges.
     """
+    import pandas as pd
     from scipy.stats import qmc
 
     if kind not in DESIGNS:

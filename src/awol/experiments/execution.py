@@ -52,18 +52,20 @@ class RunTask:
 def run_task(task: RunTask) -> str:
     """Compute one run and write its daily table atomically; return the file path.
 
-    Top-level so that spawned processes and dask workers can unpickle it.
+    Top-level so that spawned processes and dask workers can unpickle it. The run's
+    keys (run, point, replicate, seed) come first, then the daily columns; the table
+    is written from NumPy columns, so a worker need not import pandas.
     """
-    from awol.engines import simulate
+    from awol.engines import simulate_columns
     from awol.scenario.load import scenario_from_tree
     from awol.store.runs import write_parquet
 
     scenario = scenario_from_tree(task.tree, source=f"run {task.run}")
-    daily = simulate(scenario, seed=task.seed, days=task.days, engine=task.engine)
-    daily.insert(0, "seed", np.int64(task.seed))
-    daily.insert(0, "replicate", np.int32(task.replicate))
-    daily.insert(0, "point", np.int32(task.point))
-    daily.insert(0, "run", np.int32(task.run))
+    daily = simulate_columns(scenario, seed=task.seed, days=task.days, engine=task.engine)
+    rows = len(daily["day"])
+    keys = {"run": np.int32(task.run), "point": np.int32(task.point), "replicate": np.int32(task.replicate),
+            "seed": np.int64(task.seed)}
+    daily = {**{name: np.full(rows, value) for name, value in keys.items()}, **daily}
     target = Path(task.path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -2,6 +2,11 @@
 
 A run directory is written to a temporary sibling and renamed into place, so a
 crash never leaves half a run; an existing run is never overwritten silently.
+
+A daily table is written from its NumPy columns (`engines.simulate_columns`) by
+pyarrow alone, with no pandas metadata, so `awol run` need not import pandas; a
+DataFrame from `awol.simulate` is written through the same columns and gives the
+same bytes. pandas reads the file back with the same column names and dtypes.
 """
 
 from __future__ import annotations
@@ -12,13 +17,22 @@ import os
 import platform
 import shutil
 import tempfile
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+import numpy as np
 import yaml
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+Columns = Mapping[str, np.ndarray]  # column name → one value per day, in table order
+# `yaml.safe_dump`, through libyaml when PyYAML has it: a quarter of the time, and the
+# same text for every bundled scenario (tests/store/test_runs.py).
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 DAILY = "daily.parquet"
 MANIFEST = "manifest.json"
@@ -54,21 +68,57 @@ def make_manifest(scenario, *, seed: int, days: int, engine: str, wall_seconds: 
     }
 
 
-def table_bytes(table: pd.DataFrame) -> pa.Table:
-    """The Arrow table written for a daily DataFrame (no index, fixed schema)."""
+def arrow_table(table: Columns | pd.DataFrame) -> pa.Table:
+    """The Arrow table written: columns in order, no index.
+
+    Columns become Arrow arrays of their NumPy dtype; a DataFrame (the experiments'
+    quantile, summary and design tables) keeps its pandas metadata.
+    """
+    import pyarrow as pa
+
+    if isinstance(table, Mapping):
+        return pa.Table.from_arrays([_arrow_array(v) for v in table.values()], names=list(table))
     return pa.Table.from_pandas(table, preserve_index=False)
 
 
-def write_parquet(table: pd.DataFrame, path: Path) -> None:
+def _arrow_array(values: np.ndarray) -> pa.Array:
+    """A NumPy column as an Arrow array of the same type, sharing its memory.
+
+    `pa.array` gives the same array, but it first asks pandas whether the column is
+    categorical, which imports pandas when it is installed (about 0.3 s, half the
+    cohort engine's simulation of the baseline); numbers and datetimes need none of it.
+    """
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(values)
+    kind = values.dtype.kind
+    same_layout = kind in "iuf" or (kind == "M" and np.datetime_data(values.dtype)[0] in ("s", "ms", "us", "ns"))
+    if values.ndim == 1 and values.dtype.isnative and same_layout:  # (datetime64[D] would become 32-bit days)
+        return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
+    return pa.array(values)
+
+
+def columns_of(daily: Columns | pd.DataFrame) -> Columns:
+    """A daily table as columns: as given, or a DataFrame's columns as NumPy arrays."""
+    if isinstance(daily, Mapping):
+        return daily
+    return {name: daily[name].to_numpy() for name in daily.columns}
+
+
+def write_parquet(table: Columns | pd.DataFrame, path: Path) -> None:
     """Write Parquet deterministically: same table, same bytes."""
-    pq.write_table(table_bytes(table), path, compression="zstd", write_statistics=True)
+    import pyarrow.parquet as pq
+
+    pq.write_table(arrow_table(table), path, compression="zstd", write_statistics=True)
 
 
 def holds_run(path: Path) -> bool:
     return (Path(path) / MANIFEST).exists()
 
 
-def write_run(out: str | Path, table: pd.DataFrame, manifest: dict, scenario_tree: dict, *, overwrite: bool = False) -> Path:
+def write_run(out: str | Path, daily: Columns | pd.DataFrame, manifest: dict, scenario_tree: dict, *,
+              overwrite: bool = False) -> Path:
+    """Write one run directory atomically; a daily DataFrame is written as its columns."""
     out = Path(out)
     if out.exists() and (holds_run(out) or any(out.iterdir())):
         if not overwrite:
@@ -78,9 +128,9 @@ def write_run(out: str | Path, table: pd.DataFrame, manifest: dict, scenario_tre
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        write_parquet(table, tmp / DAILY)
+        write_parquet(columns_of(daily), tmp / DAILY)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        (tmp / SCENARIO).write_text(yaml.safe_dump(scenario_tree, sort_keys=False, allow_unicode=True))
+        (tmp / SCENARIO).write_text(yaml.dump(scenario_tree, Dumper=_DUMPER, sort_keys=False, allow_unicode=True))
         if out.exists():
             shutil.rmtree(out)
         os.replace(tmp, out)
@@ -91,6 +141,8 @@ def write_run(out: str | Path, table: pd.DataFrame, manifest: dict, scenario_tre
 
 
 def read_run(path: str | Path) -> tuple[pd.DataFrame, dict]:
+    import pandas as pd
+
     path = Path(path)
     if not holds_run(path):
         raise FileNotFoundError(f"{path} does not hold a run (no {MANIFEST})")
