@@ -416,7 +416,7 @@ def main(argv=None) -> int:
         sizes = {
             "mesa": [(10**4, a.days), (10**5, a.days), (10**6, a.mesa_days_large)],
             "awol-agents": [(10**4, a.days), (10**5, a.days), (10**6, a.days)],
-            "awol-cohorts": [(10**4, a.days), (10**5, a.days), (10**6, a.days), (10**7, a.days)],
+            "awol-cohorts": [(10**4, a.days), (10**5, a.days), (10**6, a.days), (10**7, a.days), (10**8, a.days)],
         }
     repeats = lambda name, n: 1 if name == "mesa" else (3 if n <= 10**6 else 2)
     res["timings"] = {}
