@@ -392,16 +392,15 @@ def _leave(rs, status, q, p, t, kind, k, SR, HR, D, pend, T, f, pool_info, disch
 @inline
 def _leave_part(rs, status, q, p, t, kind, k, SR, HR, D, pend, T, f, pool_info, discharge, exit_share, unit_region,
                 absorbed, cnt, unit_cnt):
-    """`_leave` for k members of part q: ring members one by one (each with his own day)."""
-    if k == 0.0:
-        return
-    if q == 0 and status != RETAINED:
-        for _ in range(np.int64(k)):
-            _leave(rs, status, q, p, t, kind, 1.0, SR, HR, D, pend, T, f, pool_info, discharge, exit_share,
-                   unit_region, absorbed, cnt, unit_cnt)
-    else:
-        _leave(rs, status, q, p, t, kind, k, SR, HR, D, pend, T, f, pool_info, discharge, exit_share, unit_region,
-               absorbed, cnt, unit_cnt)
+    """`_leave` for k members of part q: ring members one by one (each with his own day).
+
+    One call site of `_leave` here, and one in the day's thinning: each site inlines the
+    whole of it, and compile time grows with the copies."""
+    ring = q == 0 and status != RETAINED
+    each = 1.0 if ring else k
+    for _ in range(np.int64(k) if ring else (1 if k != 0.0 else 0)):
+        _leave(rs, status, q, p, t, kind, each, SR, HR, D, pend, T, f, pool_info, discharge, exit_share,
+               unit_region, absorbed, cnt, unit_cnt)
 
 
 # ---------------------------------------------------------------- one day
@@ -568,28 +567,26 @@ def step_day(
                         if part_n[q] != 0.0:
                             busy += 1
                             only = q
+                    for kind in range(3):
+                        for q in range(n_parts):
+                            took[kind, q] = 0.0
                     if busy > 1 and n_all * (p0 + p1 + p2) >= PICK_BELOW:
                         for q in range(n_parts):  # many leavers: each part its own multinomial
                             if part_n[q] != 0.0:
                                 k3 = _split3(rs, part_n[q], p0, p1, p2)
                                 for kind in range(3):
-                                    _leave_part(rs, status, q, p, t, kind, k3[kind], SR, HR, D, pend, T, f, pool_info,
-                                                discharge, exit_share, unit_region, absorbed, cnt, unit_cnt)
-                        continue
-                    k3 = _split3(rs, n_all, p0, p1, p2)
-                    if busy == 1:
-                        for kind in range(3):
-                            _leave_part(rs, status, only, p, t, kind, k3[kind], SR, HR, D, pend, T, f, pool_info,
-                                        discharge, exit_share, unit_region, absorbed, cnt, unit_cnt)
-                        continue
-                    # the leavers are a uniform sample of the pool: their parts, without replacement
-                    left = n_all
-                    for kind in range(3):
-                        for q in range(n_parts):
-                            took[kind, q] = 0.0
-                        for _ in range(np.int64(k3[kind])):
-                            took[kind, _pick(part_n[:n_parts], np.floor(next_uniform(rs) * left))] += 1.0
-                            left -= 1.0
+                                    took[kind, q] = k3[kind]
+                    else:
+                        k3 = _split3(rs, n_all, p0, p1, p2)
+                        if busy == 1:
+                            for kind in range(3):
+                                took[kind, only] = k3[kind]
+                        else:  # the leavers are a uniform sample of the pool: their parts, without replacement
+                            left = n_all
+                            for kind in range(3):
+                                for _ in range(np.int64(k3[kind])):
+                                    took[kind, _pick(part_n[:n_parts], np.floor(next_uniform(rs) * left))] += 1.0
+                                    left -= 1.0
                     for kind in range(3):
                         for q in range(n_parts):
                             _leave_part(rs, status, q, p, t, kind, took[kind, q], SR, HR, D, pend, T, f, pool_info,
