@@ -187,7 +187,7 @@ def _ring_take(rs, R, p, t):
 
 
 @inline
-def _ring_due(R, t, p, j):
+def _ring_due(R, p, j):
     """Empty pool p's ring slot j (due today); the number of soldiers it held."""
     ring, blk, total = R[0], R[1], R[2]
     k = ring[p, j]
@@ -266,17 +266,22 @@ def _term_ends(rs, p, t, k, release, assault_retained, pool_info, U, V, pend, ab
 # ---------------------------------------------------------------- the table
 
 @inline
-def _table_add(T, f, status, ce, t, k):
-    """k soldiers with fields f into the cohort table (at large or detained), after today."""
-    fields, codes, count, table, used, incoming = T[0], T[1], T[2], T[3], T[4], T[5]
+def _key_index(T, f, status, ce, t):
+    """Index of the cohort with fields f in `status` (added if new), and whether its key
+    holds an exact end day. An end day already gone by is stored as PASSED (only whether
+    the term has ended is ever asked), the sentence only while detained."""
     f[F_STATUS] = status
-    if ce != NO_TERM and ce != TERM_DECIDED and ce != PRE and ce <= t:
-        ce = PASSED
-    f[F_CE] = ce
+    exact = ce != NO_TERM and ce != TERM_DECIDED and ce != PRE and ce != PASSED
+    f[F_CE] = PASSED if exact and ce <= t else ce
     if status != DETAINED:
         f[F_SENTENCE] = 0
-    i = _find_or_add(f, fields, codes, count, table, used)
-    incoming[i] += k
+    return _find_or_add(f, T[0], T[1], T[2], T[3], T[4]), exact
+
+
+@inline
+def _table_add(T, f, status, ce, t, k):
+    """k soldiers with fields f into the cohort table (at large or detained), after today."""
+    T[5][_key_index(T, f, status, ce, t)[0]] += k
 
 
 SUCC_MOVE, SUCC_PRISON, SUCC_SUSPENDED, SUCC_NOT_PROSECUTED, SUCC_PASSED = range(5)   # `_Table.successor`
@@ -290,15 +295,7 @@ def _table_move(T, i, which, f, status, ce, t, k, now):
     successor = T[10]
     j = successor[i, which]
     if j < 0:
-        fields, codes, count, table, used = T[0], T[1], T[2], T[3], T[4]
-        f[F_STATUS] = status
-        exact = ce != NO_TERM and ce != TERM_DECIDED and ce != PRE and ce != PASSED
-        if exact and ce <= t:
-            ce = PASSED
-        f[F_CE] = ce
-        if status != DETAINED:
-            f[F_SENTENCE] = 0
-        j = _find_or_add(f, fields, codes, count, table, used)
+        j, exact = _key_index(T, f, status, ce, t)
         if not exact:
             successor[i, which] = j
     if now:
@@ -449,7 +446,7 @@ def step_day(
                 for b in range(64):
                     if (bits >> np.uint64(b)) & np.uint64(1):
                         p = w * 64 + b
-                        k = _ring_due(R, t, p, j)
+                        k = _ring_due(R, p, j)
                         if k == 0.0:
                             continue
                         if ring_no == 0:
@@ -915,8 +912,7 @@ def run_draw(scenario, days: int, *, seed: int, levels, progress=None):
     agg = Aggregate(np.zeros(n_regions), on_duty_by_unit, np.zeros(U), float(on_duty_by_unit.sum()))
     started = time.perf_counter()
     for t in range(days):
-        if info[0] > 4096 and 2 * info[0] > tab.n:
-            tab.compact()
+        tab.compact(int(info[0]))  # the kernel counted the empty cohorts at the end of the day
         if len(pend[0]) < info[1]:  # room for every soldier who may come back on duty today
             grown = max(int(info[1]), 2 * len(pend[0]))
             pend = (np.zeros(grown, dtype=np.int64), np.zeros(grown, dtype=np.int64), pend[2], np.zeros(grown))

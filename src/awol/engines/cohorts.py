@@ -290,10 +290,12 @@ class _Table:
     def n(self) -> int:
         return int(self.used[0])
 
-    def compact(self) -> None:
-        """Drop empty cohorts when they are many (only between days: nothing incoming)."""
+    def compact(self, empty: int | None = None) -> None:
+        """Drop empty cohorts when they are many (only between days: nothing incoming).
+        `empty`: their number, if the caller has counted them."""
         n = self.n
-        empty = n - int(np.count_nonzero(self.count[:n]))
+        if empty is None:
+            empty = n - int(np.count_nonzero(self.count[:n]))
         if empty > n // 2 and empty > 4096:
             self.used[0] = _rebuild(self.fields, self.codes, self.count, n, self.table, True)
             self.successor[:] = -1
