@@ -41,21 +41,22 @@ def test_releasing_at_term_lowers_retention_and_desertion(baseline_runs):
                    [d["new_desertions"].sum() for d in honour], "desertions")
 
 
-def captured_share(daily):
-    return (daily["captures"].sum()) / max(1, daily["new_desertions"].sum())
+def capture_rate(daily):
+    """Captures per deserter-day at large: the hazard of being caught, whatever the number who desert."""
+    return daily["captures"].sum() / max(1, daily["at_large"].sum())
 
 
-def test_more_checkpoints_and_search_raise_the_captured_share(baseline_runs):
-    """C4: more pursuit → a larger share of deserters is caught."""
+def test_more_checkpoints_and_search_catch_deserters_faster(baseline_runs):
+    """C4: more pursuit → a deserter at large is caught sooner."""
     more = runs(small_tree("more-checkpoints", scale=0.02, days=DAYS))
-    assert_greater([captured_share(d) for d in more], [captured_share(d) for d in baseline_runs], "captured share")
+    assert_greater([capture_rate(d) for d in more], [capture_rate(d) for d in baseline_runs], "capture rate")
     tree = small_tree(scale=0.02, days=DAYS)
     for route in tree["pursuit"]["routes"]:
         route["checkpoints"] *= 3
     tree["pursuit"]["adaptive"]["enabled"] = False
     fixed = small_tree(scale=0.02, days=DAYS, pursuit__adaptive__enabled=False)
-    assert_greater([captured_share(d) for d in runs(tree)], [captured_share(d) for d in runs(fixed)],
-                   "captured share with three times the checkpoints")
+    assert_greater([capture_rate(d) for d in runs(tree)], [capture_rate(d) for d in runs(fixed)],
+                   "capture rate with three times the checkpoints")
 
 
 def test_returned_deserters_die_at_a_higher_rate(baseline_runs):

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from awol.model.rates import make_plan
 from awol.engines import simulate
 from awol.engines.cohorts import binned_levels
 from awol.model.states import STATUSES
@@ -23,7 +24,7 @@ def test_same_columns_as_agents_and_soldiers_conserved():
     a = simulate(sc, seed=1, engine="cohorts")
     b = simulate(sc, seed=1, engine="agents")
     assert list(a.columns) == list(b.columns)
-    initial = sum(getattr(sc.population, c).size for c in ("volunteer", "mobilised", "detainee"))
+    initial = int(make_plan(sc, 1).initial_size.sum())
     total = a[list(STATUSES)].sum(axis=1).to_numpy()
     assert np.array_equal(total, initial + a["recruits"].cumsum().to_numpy())
 

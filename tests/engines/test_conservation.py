@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import awol
+from awol.model.rates import make_plan
 from awol.model.states import CHANNELS, STATUSES, TRANSITIONS, SERVING, flow_column
 from tests.scenarios import small_scenario
 
@@ -21,7 +22,7 @@ def run(request):
 
 def test_every_soldier_in_exactly_one_status(run):
     scenario, daily = run
-    initial = sum(getattr(scenario.population, c).size for c in CHANNELS)
+    initial = int(make_plan(scenario, 1).initial_size.sum())
     ever = initial + daily["recruits"].cumsum()
     in_some_status = daily[list(STATUSES)].sum(axis=1)
     np.testing.assert_array_equal(in_some_status, ever)
@@ -29,7 +30,7 @@ def test_every_soldier_in_exactly_one_status(run):
 
 def test_each_stock_equals_inflows_minus_outflows(run):
     scenario, daily = run
-    initial = sum(getattr(scenario.population, c).size for c in CHANNELS)
+    initial = int(make_plan(scenario, 1).initial_size.sum())
     for code, status in enumerate(STATUSES):
         before = np.r_[initial if code == SERVING else 0, daily[status].to_numpy()[:-1]]
         inflow = sum((daily[flow_column(a, b)] for a, b in TRANSITIONS if b == code), start=0)

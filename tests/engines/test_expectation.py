@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from awol.model.rates import make_plan
 from awol.cli.main import app
 from awol.engines.expectation import NotIndependent, expected_daily
 from awol.model.states import STATUSES
@@ -38,7 +39,7 @@ def test_cli_exit_2_for_dependent_scenario():
 def test_expected_soldiers_conserved_and_observation_below_opened():
     sc = independent()
     d = expected_daily(sc)
-    initial = sum(getattr(sc.population, c).size for c in ("volunteer", "mobilised", "detainee"))
+    initial = int(make_plan(sc, 1).initial_size.sum())
     total = d[list(STATUSES)].sum(axis=1).to_numpy()
     assert np.allclose(total, initial + d["recruits"].cumsum().to_numpy(), rtol=1e-9)
     assert d["cases_filed"].sum() <= d["cases_opened"].sum() * sc.observation.reporting_share + 1e-9

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from awol.evidence.priors import simulation_seed
+from awol.engines.rng import child_seed, value_keys
 from tests.command import invoke
 
 
@@ -60,8 +60,8 @@ def test_bad_options_exit_2(tmp_path, small_file, small_data, option, value, mes
 
 
 def test_simulation_seed_depends_on_base_seed_and_values_only():
-    assert simulation_seed(1, [0.5, 2.0]) == simulation_seed(1, np.array([0.5, 2.0]))
-    assert len({simulation_seed(1, [0.5, 2.0]), simulation_seed(2, [0.5, 2.0]), simulation_seed(1, [0.5, 2.0000001])}) == 3
+    assert child_seed(1, *value_keys([0.5, 2.0])) == child_seed(1, *value_keys(np.array([0.5, 2.0])))
+    assert len({child_seed(1, *value_keys(v)) for v in ([0.5, 2.0], [0.5, 2.0000001])} | {child_seed(2, *value_keys([0.5, 2.0]))}) == 3
 
 
 def test_tiny_calibration_writes_a_posterior_and_resumes(tmp_path, small_file, small_data):

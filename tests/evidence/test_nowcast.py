@@ -25,9 +25,9 @@ def test_nowcast_reports_hidden_quantities_and_observable_figures(posterior):
     result = nowcast(posterior, until="2022-12-15", draws=5, seed=9)
     hidden = result["hidden"]
     assert list(hidden["quantity"]) == [label for label, _, _ in HIDDEN]
-    assert (hidden["q05"] <= hidden["q25"]).all() and (hidden["q25"] <= hidden["median"]).all()
-    assert (hidden["median"] <= hidden["q75"]).all() and (hidden["q75"] <= hidden["q95"]).all()
-    assert hidden.set_index("quantity").loc["retained past term", "median"] > 0
+    assert (hidden["q05"] <= hidden["q25"]).all() and (hidden["q25"] <= hidden["q50"]).all()
+    assert (hidden["q50"] <= hidden["q75"]).all() and (hidden["q75"] <= hidden["q95"]).all()
+    assert hidden.set_index("quantity").loc["retained past term", "q50"] > 0
     assert len(result["observed"]) == 3  # every figure up to the date
     again = nowcast(posterior, until="2022-12-15", draws=5, seed=9)
     assert again["hidden"].equals(hidden)
@@ -41,7 +41,7 @@ def test_cli_formats_and_report_directory(tmp_path, posterior):
     rows = json.loads(as_json.stdout)["rows"]
     assert rows[0]["group"] == "hidden" and any(r["group"].startswith("observable") for r in rows)
     as_csv = invoke("nowcast", posterior, "--draws", "3", "--format", "csv")
-    assert as_csv.exit_code == 0 and as_csv.stdout.startswith("group,quantity,kind,median")
+    assert as_csv.exit_code == 0 and as_csv.stdout.startswith("group,quantity,kind,q50")
     table = invoke("nowcast", posterior, "--draws", "3", "--out", tmp_path / "now")
     assert table.exit_code == 0, table.stderr
     assert "retained past term" in table.stdout

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from awol.experiments import api
-from awol.experiments.execution import dask_executor, process_pool, run_seed
+from awol.engines.rng import child_seed
+from awol.experiments.execution import dask_executor, process_pool
 from awol.store.catalog import query
 from tests.scenarios import small_scenario
 
@@ -29,7 +30,7 @@ def test_same_bytes_with_one_two_workers_and_dask(tmp_path):
     from awol.experiments.execution import RunTask, run_file, run_task
 
     here = tmp_path / "here"
-    run_task(RunTask(run=2, replicate=2, point=0, seed=run_seed(sc.simulation.seed, 2), days=None,
+    run_task(RunTask(run=2, replicate=2, point=0, seed=child_seed(sc.simulation.seed, 2), days=None,
                      engine="agents", tree=sc.raw, path=str(run_file(here, 2))))
     assert run_file(here, 2).read_bytes() == reference["run-00002.parquet"]
     assert (outs["one"] / "quantiles.parquet").read_bytes() == (outs["dask"] / "quantiles.parquet").read_bytes()
@@ -41,8 +42,8 @@ def test_replicates_differ_and_seeds_follow_run_index(tmp_path):
     runs = query(result.out, "SELECT run, min(seed) AS seed, count(*) AS days, sum(new_desertions) AS d FROM runs GROUP BY run ORDER BY run")
     assert list(runs["run"]) == [0, 1, 2]
     assert list(runs["days"]) == [40, 40, 40]
-    assert list(runs["seed"]) == [run_seed(sc.simulation.seed, k) for k in range(3)]
-    assert len({run_seed(sc.simulation.seed, k) for k in range(100)}) == 100
+    assert list(runs["seed"]) == [child_seed(sc.simulation.seed, k) for k in range(3)]
+    assert len({child_seed(sc.simulation.seed, k) for k in range(100)}) == 100
     q = result.table
     assert set(q["quantile"]) == {0.05, 0.25, 0.5, 0.75, 0.95}
     med = q[(q["output"] == "on_duty") & (q["quantile"] == 0.5)]

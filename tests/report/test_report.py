@@ -43,8 +43,8 @@ def test_ensemble_bands_are_quantiles_of_the_runs(ensembles):
     assert len(result.runs) == 3
     bands = result.bands("deserters_at_large")
     values = np.stack([r["deserters_at_large"].to_numpy(float) for r in result.runs])
-    np.testing.assert_allclose(bands[0.5].to_numpy(), np.median(values, axis=0))
-    assert (bands[0.05] <= bands[0.25]).all() and (bands[0.75] <= bands[0.95]).all()
+    np.testing.assert_allclose(bands["q50"].to_numpy(), np.median(values, axis=0))
+    assert (bands["q05"] <= bands["q25"]).all() and (bands["q75"] <= bands["q95"]).all()
 
 
 def test_sankey_links_add_up_to_the_recorded_flows(ensembles):

@@ -110,7 +110,7 @@ def show_posterior(doc: dict) -> None:
     for col in ("parameter", "prior", "median", "50 %", "90 %"):
         table.add_column(col, no_wrap=col == "parameter")
     for r in doc["posterior"]:
-        table.add_row(r["path"], f"{_fmt(r['prior'][0])}–{_fmt(r['prior'][1])}", _fmt(r["median"]),
+        table.add_row(r["path"], f"{_fmt(r['prior'][0])}–{_fmt(r['prior'][1])}", _fmt(r["q50"]),
                       f"{_fmt(r['q25'])}–{_fmt(r['q75'])}", f"{_fmt(r['q05'])}–{_fmt(r['q95'])}")
     console.print(table)
     if doc.get("predictive"):
@@ -118,7 +118,7 @@ def show_posterior(doc: dict) -> None:
         for col in ("figure", "fitted", "observed", "median", "90 %", "inside 90 %"):
             fit.add_column(col)
         for r in doc["predictive"]:
-            fit.add_row(r["row"], "yes" if r["use"] else "no", _fmt(r["observed"]), _fmt(r["median"]),
+            fit.add_row(r["row"], "yes" if r["use"] else "no", _fmt(r["observed"]), _fmt(r["q50"]),
                         f"{_fmt(r['q05'])}–{_fmt(r['q95'])}", "yes" if r["covered90"] else "[red]no[/]")
         console.print(fit)
 
@@ -178,7 +178,7 @@ def nowcast(
                 rich.add_row("[bold]hidden[/]" if hidden else "[bold]observable[/]")
             label = r["quantity"] + ("" if hidden or not r["group"].endswith("(fitted)") else " *")
             observed = "" if hidden else _fmt(r["observed"]) + ("" if r["covered90"] else " [red]✗[/]")
-            rich.add_row(f"  {label}", _fmt(r["median"]), f"{_fmt(r['q25'])}–{_fmt(r['q75'])}",
+            rich.add_row(f"  {label}", _fmt(r["q50"]), f"{_fmt(r['q25'])}–{_fmt(r['q75'])}",
                          f"{_fmt(r['q05'])}–{_fmt(r['q95'])}", observed)
         console.print(rich)
     if out is not None:

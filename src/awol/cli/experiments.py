@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from awol.cli.common import app, console, fail, scenario_or_exit
-from awol.engines import ENGINES
+from awol.engines import DEFAULT_ENGINE, ENGINES
 from awol.experiments import api
 from awol.experiments.analysis import SUMMARIES
 from awol.experiments.design import DESIGNS, DesignError
@@ -55,7 +55,7 @@ def ensemble(
     runs: Runs = 20,
     days: Days = None,
     workers: Workers = None,
-    engine: Engine = api.DEFAULT_ENGINE,
+    engine: Engine = DEFAULT_ENGINE,
     dask: Dask = None,
     out: Out = None,
 ) -> None:
@@ -84,7 +84,7 @@ def sweep(
     runs_per_point: Annotated[int, typer.Option(help="Replicates at each point (common random numbers across points).")] = 1,
     days: Days = None,
     workers: Workers = None,
-    engine: Engine = api.DEFAULT_ENGINE,
+    engine: Engine = DEFAULT_ENGINE,
     dask: Dask = None,
     out: Out = None,
 ) -> None:
@@ -114,7 +114,7 @@ def sensitivity(
     samples: Annotated[int, typer.Option(help="Base samples N (Sobol: N·(D+2) runs; Morris: N·(D+1) runs).")] = 64,
     days: Days = None,
     workers: Workers = None,
-    engine: Engine = api.DEFAULT_ENGINE,
+    engine: Engine = DEFAULT_ENGINE,
     dask: Dask = None,
     out: Out = None,
 ) -> None:
@@ -147,7 +147,7 @@ def compare(
     runs: Runs = 20,
     days: Days = None,
     workers: Workers = None,
-    engine: Engine = api.DEFAULT_ENGINE,
+    engine: Engine = DEFAULT_ENGINE,
     dask: Dask = None,
     out: Out = None,
 ) -> None:

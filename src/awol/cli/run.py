@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from awol.cli.common import app, console, fail, scenario_or_exit
-from awol.engines import ENGINES, simulate_columns
+from awol.engines import DEFAULT_ENGINE, ENGINES, simulate_columns
 from awol.progress import rich_progress
 from awol.scenario.load import bundled_scenarios
 from awol.store.runs import RunExistsError, holds_run, make_manifest, write_run
@@ -22,7 +22,7 @@ def run(
     days: Annotated[Optional[int], typer.Option(help="Days to simulate (default: the scenario's).")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Random seed (default: the scenario's).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output directory (default: results/<scenario>-seed<seed>).")] = None,
-    engine: Annotated[str, typer.Option(help=f"Simulation engine: {', '.join(ENGINES)}.")] = "agents",
+    engine: Annotated[str, typer.Option(help=f"Simulation engine: {', '.join(ENGINES)}.")] = DEFAULT_ENGINE,
     overwrite: Annotated[bool, typer.Option(help="Replace a run already in --out.")] = False,
 ) -> None:
     """Simulate one scenario; write daily outputs (Parquet) and a manifest; print a summary."""

@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ENGINES = ("agents", "cohorts")
+# The engine of every entry point (`awol run`, the Python API, experiments, evidence,
+# the web) unless one is named: the cohort engine, exact but for the binning of risk
+# tolerance (`cohorts.risk_bins`) and the faster at full scale. The agent engine is the
+# reference it is tested against (docs/engines.md).
+DEFAULT_ENGINE = "cohorts"
 
 
 def simulate(
@@ -21,7 +26,7 @@ def simulate(
     *,
     seed: int | None = None,
     days: int | None = None,
-    engine: str = "agents",
+    engine: str = DEFAULT_ENGINE,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Run one simulation and return its daily outputs (one row per day).
@@ -39,7 +44,7 @@ def simulate_columns(
     *,
     seed: int | None = None,
     days: int | None = None,
-    engine: str = "agents",
+    engine: str = DEFAULT_ENGINE,
     progress: Progress | None = None,
 ) -> dict[str, np.ndarray]:
     """`simulate` without pandas: the same daily outputs as NumPy columns, in table order.

@@ -234,10 +234,10 @@ def expected_soldiers(plan) -> int:
     the arrays rarely have to grow (each growth copies every record)."""
     sc = plan.scenario
     rec = sc.recruitment
-    expected = sum(getattr(sc.population, c).size for c in CHANNELS) + float(plan.mobilisation.sum())
+    expected = float(plan.initial_size.sum()) + float(plan.mobilisation.sum())
     expected += float(plan.recruits.sum())  # volunteers and detainees, before any force target
     if rec.force_target is not None:
-        expected += rec.force_target.max_per_day * plan.days
+        expected += rec.force_target.max_per_day * plan.scale * plan.days
     return max(1024, int(1.05 * expected + 4 * np.sqrt(expected)))
 
 
@@ -592,12 +592,12 @@ def simulate_agents(scenario: Scenario, seed: int, days: int, progress=None):
     newcomers = [Newcomers.of(scenario, ch) for ch in range(len(CHANNELS))]
     soldiers = Soldiers.empty(expected_soldiers(plan))
     for ch, name in enumerate(CHANNELS):
-        cohort = getattr(pop, name)
-        if cohort.size == 0:
+        size = int(plan.initial_size[ch])
+        if size == 0:
             continue
-        span = cohort.started_within_months * contracts.DAYS_PER_MONTH
-        starts = -np.floor(init_gen.random(cohort.size) * span).astype(np.int64)
-        soldiers.add(key, **newcomers[ch].draw(cohort.size, starts, 0, init_gen, geo.unit_region))
+        span = getattr(pop, name).started_within_months * contracts.DAYS_PER_MONTH
+        starts = -np.floor(init_gen.random(size) * span).astype(np.int64)
+        soldiers.add(key, **newcomers[ch].draw(size, starts, 0, init_gen, geo.unit_region))
 
     counts = np.zeros((days, O.N_COUNTERS), dtype=np.int64)
     search_units = np.zeros(days)

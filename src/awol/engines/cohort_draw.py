@@ -891,9 +891,8 @@ def run_draw(scenario, days: int, *, seed: int, levels, progress=None):
                np.zeros(N_PARTS_HOSPITAL), np.zeros((3, N_PARTS_HOSPITAL)))
     seed_stream(stream_seed(seed))
     rs = rng.stream_state(seed, rng.COHORTS)
-    pop = scenario.population
-    for c, name in enumerate(CHANNELS):
-        size = getattr(pop, name).size
+    for c in range(len(CHANNELS)):
+        size = int(plan.initial_size[c])
         if size:
             role, unit, level, prob = initial[c][0]
             _initial_force(rs, SR, D, float(size), c, role, unit, level, np.cumsum(prob), U, V, scratch[3])
@@ -904,7 +903,7 @@ def run_draw(scenario, days: int, *, seed: int, levels, progress=None):
     absorbed = np.zeros(9)
     phase = np.zeros(2, dtype=np.int64)
     info = np.array([0, 64 + 2 * P], dtype=np.int64)
-    size = 64 + 2 * P + int(pop.volunteer.size + pop.mobilised.size + pop.detainee.size) // 100
+    size = 64 + 2 * P + int(plan.initial_size.sum()) // 100
     pend = (np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(size))
     unit_cnt = np.zeros((days, 2, U))
     region_cnt = np.zeros((days, n_regions))

@@ -415,9 +415,8 @@ def run_expected(scenario: Scenario, days: int, levels: tuple[np.ndarray, np.nda
     pools = 2 * 3 * 3 * units * levels_n
     check_size(n_regions, units, levels_n, pools, ring)
     tab = _Table(4096, pools, ring, units, levels_n)
-    pop = scenario.population
-    for c, name in enumerate(CHANNELS):
-        size = getattr(pop, name).size
+    for c in range(len(CHANNELS)):
+        size = int(plan.initial_size[c])
         if size:
             tab.ensure(len(init_cells[c][4]))
             _add_arrivals(0, float(size), c, *init_cells[c], 0, tab.T)
@@ -426,7 +425,7 @@ def run_expected(scenario: Scenario, days: int, levels: tuple[np.ndarray, np.nda
     search_units = np.zeros(days)
     checkpoints = np.zeros(days)
     absorbed = np.zeros(9)
-    initial = float(sum(getattr(pop, n).size for n in CHANNELS))
+    initial = float(plan.initial_size.sum())
     agg = Aggregate(
         at_large_by_region=np.zeros(n_regions),
         on_duty_by_unit=_initial_by_unit(tab, units),

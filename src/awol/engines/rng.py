@@ -61,6 +61,22 @@ def uniform(h, stream):
     return (mix(h ^ (np.uint64(stream) * _STREAM)) >> _S11) * _TO_UNIT
 
 
+def child_seed(base_seed: int, *keys) -> int:
+    """The one way to derive a seed: a run's seed from a base seed and integer keys
+    (replicate k; a posterior draw; the bits of a parameter point, `value_keys`).
+
+    A pure function of its arguments, so a run has the same seed whichever worker or
+    machine computes it and in whatever order; in [0, 2^63), as a scenario seed.
+    """
+    state = np.random.SeedSequence([int(base_seed), *(int(k) for k in keys)]).generate_state(2, dtype=np.uint32)
+    return int((int(state[0]) << 31) ^ int(state[1])) % (2**63)
+
+
+def value_keys(values) -> list[int]:
+    """Integer keys of a parameter point: the 32-bit words of its float64 values."""
+    return np.ascontiguousarray(np.asarray(values, dtype=np.float64)).view(np.uint32).tolist()
+
+
 def run_key(seed: int) -> np.uint64:
     """The 64-bit key of a run, mixed from its seed."""
     return np.uint64(mix(np.uint64(seed) ^ _GOLDEN))

@@ -31,9 +31,11 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from awol.engines.rng import child_seed, value_keys
 from awol.evidence.measure import check_covered, days_to_cover, measure
-from awol.evidence.predictive import ENGINE, coverage_table, make_draws, run_draws, weighted_quantiles
-from awol.evidence.priors import CalibrationError, Prior, priors_for, scenario_at, simulation_seed
+from awol.evidence.predictive import ENGINE, coverage_table, make_draws, run_draws
+from awol.experiments.analysis import quantiles
+from awol.evidence.priors import CalibrationError, Prior, priors_for, scenario_at
 from awol.scenario.schema import Scenario
 
 STAT = "log_counts"
@@ -63,7 +65,7 @@ class CourtCaseModel:
         from awol.engines import simulate
 
         values = self.values(parameter)
-        seed = simulation_seed(self.base_seed, list(values.values()))
+        seed = child_seed(self.base_seed, *value_keys(list(values.values())))
         daily = simulate(scenario_at(self.tree, values), seed=seed, days=self.days, engine=ENGINE)
         return {STAT: log_counts(measure(daily, self.observed))}
 
@@ -235,10 +237,9 @@ def posterior_document(*, scenario, priors, particles, weights, observed, predic
 
     table = []
     for j, p in enumerate(priors):
-        q = weighted_quantiles(particles[:, j], weights, [0.05, 0.25, 0.5, 0.75, 0.95])
+        q = quantiles(particles[:, j], weights=weights)
         mean = float(np.average(particles[:, j], weights=weights))
-        table.append({"path": p.path, "prior": [p.low, p.high], "mean": mean,
-                      **dict(zip(("q05", "q25", "median", "q75", "q95"), map(float, q)))})
+        table.append({"path": p.path, "prior": [p.low, p.high], "mean": mean, **{k: float(v) for k, v in q.items()}})
     rows = observed.drop(columns=["file", "line"], errors="ignore").copy()
     rows["date_from"] = rows["date_from"].dt.strftime("%Y-%m-%d")
     rows["date_to"] = rows["date_to"].dt.strftime("%Y-%m-%d")
@@ -289,7 +290,7 @@ def report_summary(doc: dict) -> dict[str, str]:
                      f"{doc['method']['population']} particles; {doc['simulations']['calibration']} simulations "
                      f"in {doc['wall_seconds']['calibration']:.0f} s; seed {doc['seed']}"}
     for row in doc["posterior"]:
-        out[row["path"]] = (f"median {_fmt(row['median'])} (50 %: {_fmt(row['q25'])}–{_fmt(row['q75'])}; "
+        out[row["path"]] = (f"median {_fmt(row['q50'])} (50 %: {_fmt(row['q25'])}–{_fmt(row['q75'])}; "
                             f"90 %: {_fmt(row['q05'])}–{_fmt(row['q95'])}); prior uniform on "
                             f"[{_fmt(row['prior'][0])}, {_fmt(row['prior'][1])}]")
     if doc.get("predictive"):
@@ -301,7 +302,7 @@ def report_summary(doc: dict) -> dict[str, str]:
         for r in doc["predictive"]:
             mark = "inside" if r["covered90"] else "OUTSIDE"
             out[f"{'fitted' if r['use'] else 'not fitted'}: {r['row']}"] = (
-                f"observed {_fmt(r['observed'])}; predicted {_fmt(r['median'])} "
+                f"observed {_fmt(r['observed'])}; predicted {_fmt(r['q50'])} "
                 f"(90 %: {_fmt(r['q05'])}–{_fmt(r['q95'])}), {mark}")
     return out
 

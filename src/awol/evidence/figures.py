@@ -53,7 +53,7 @@ def predictive_svg(doc: dict, title: str | None = None) -> str:
         colour = "#1f5fa8" if r["use"] else "#9a9a9a"
         label = ("" if r["use"] else "(not fitted) ") + r["row"]
         out.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">{html.escape(label)}</text>')
-        x05, x25, x50, x75, x95 = (_x(r[k], low, high) for k in ("q05", "q25", "median", "q75", "q95"))
+        x05, x25, x50, x75, x95 = (_x(r[k], low, high) for k in ("q05", "q25", "q50", "q75", "q95"))
         out.append(f'<line x1="{x05:.1f}" y1="{y:.1f}" x2="{x95:.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="2"/>')
         out.append(f'<line x1="{x25:.1f}" y1="{y:.1f}" x2="{x75:.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="7"/>')
         out.append(f'<line x1="{x50:.1f}" y1="{y - 7:.1f}" x2="{x50:.1f}" y2="{y + 7:.1f}" stroke="black" stroke-width="1.5"/>')

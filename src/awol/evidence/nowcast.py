@@ -147,7 +147,7 @@ def write_results(result: dict, out: str | Path) -> Path:
     summary = dict(doc.get("summary") or report_summary(doc))
     for _, row in result["hidden"].iterrows():
         summary[f"nowcast {result['until']}: {row['quantity']}"] = (
-            f"median {row['median']:,.0f} (50 %: {row['q25']:,.0f}–{row['q75']:,.0f}; 90 %: {row['q05']:,.0f}–{row['q95']:,.0f})")
+            f"median {row['q50']:,.0f} (50 %: {row['q25']:,.0f}–{row['q75']:,.0f}; 90 %: {row['q05']:,.0f}–{row['q95']:,.0f})")
     doc["summary"] = summary
     doc["nowcast"] = {"until": result["until"], "draws": len(result["dailies"]), "seed": result["seed"],
                       "table": table.to_dict(orient="records")}
@@ -159,10 +159,10 @@ def nowcast_table(result: dict) -> pd.DataFrame:
     """One table: hidden quantities, then observable figures (with the observed value and coverage)."""
     hidden = result["hidden"].rename(columns={"how": "kind"}).assign(group="hidden", observed=np.nan,
                                                                       covered90=pd.NA)
-    parts = [hidden[["group", "quantity", "kind", "median", "q25", "q75", "q05", "q95", "observed", "covered90"]]]
+    parts = [hidden[["group", "quantity", "kind", "q50", "q25", "q75", "q05", "q95", "observed", "covered90"]]]
     obs = result["observed"]
     if len(obs):
         shown = obs.drop(columns=["quantity"]).rename(columns={"row": "quantity"}).assign(
             group=np.where(obs["use"], "observable (fitted)", "observable (not fitted)"))
-        parts.append(shown[["group", "quantity", "kind", "median", "q25", "q75", "q05", "q95", "observed", "covered90"]])
+        parts.append(shown[["group", "quantity", "kind", "q50", "q25", "q75", "q05", "q95", "observed", "covered90"]])
     return pd.concat(parts, ignore_index=True)

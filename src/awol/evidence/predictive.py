@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 
 from awol.evidence.measure import measure
+from awol.experiments.analysis import quantiles
 from awol.evidence.priors import scenario_at
-from awol.experiments.execution import run_seed
+from awol.engines import DEFAULT_ENGINE
+from awol.engines.rng import child_seed
 from awol.progress import Progress
 
-ENGINE = "cohorts"
-INTERVALS = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
+ENGINE = DEFAULT_ENGINE
 
 # Hidden quantities at a date: (label, daily column, how) with how = stock on the day or total since the start.
 HIDDEN = (
@@ -99,22 +100,13 @@ def run_draws(draws: list[Draw], executor: Executor | None, progress: Progress |
 def make_draws(tree: dict, paths: list[str], particles: np.ndarray, weights: np.ndarray, *, n: int, seed: int,
                days: int, observed: pd.DataFrame, keep_daily: bool = False) -> list[Draw]:
     chosen = choose_particles(weights, n, seed)
-    return [Draw(k, {p: float(v) for p, v in zip(paths, particles[i])}, run_seed(seed, 100_000 + k), days, tree,
+    return [Draw(k, {p: float(v) for p, v in zip(paths, particles[i])}, child_seed(seed, 100_000 + k), days, tree,
                  observed, keep_daily) for k, i in enumerate(chosen)]
 
 
 def intervals(samples: np.ndarray) -> pd.DataFrame:
-    """Median and 50 % / 90 % intervals of each column of `samples` [draws, items]."""
-    q = np.quantile(samples, list(INTERVALS.values()), axis=0)
-    return pd.DataFrame(q.T, columns=list(INTERVALS))
-
-
-def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
-    """Quantiles of a weighted sample (weights need not sum to 1)."""
-    order = np.argsort(values)
-    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
-    cdf = (np.cumsum(w) - 0.5 * w) / w.sum()
-    return np.interp(qs, cdf, v)
+    """Median and 50 % / 90 % intervals of each column of `samples` [draws, items] (`analysis.QUANTILES`)."""
+    return pd.DataFrame(quantiles(samples))
 
 
 def coverage_table(observed: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:

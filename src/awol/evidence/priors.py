@@ -9,14 +9,13 @@ in the scenario file.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from awol.problems import ProblemsError
-from awol.experiments.design import set_parameter
+from awol.scenario.edits import with_values
 from awol.scenario.load import scenario_from_tree
 from awol.scenario.provenance import get_path, is_annotated
 from awol.scenario.schema import Scenario
@@ -79,22 +78,9 @@ def priors_for(scenario: Scenario, paths: list[str], declared: dict[str, tuple[f
 
 def tree_at(tree: dict, values: dict[str, float]) -> dict:
     """A copy of the scenario tree with the parameters at `values` (path → value)."""
-    tree = copy.deepcopy(tree)
-    for path, value in values.items():
-        set_parameter(tree, path, value)
-    return tree
+    return with_values(tree, values)
 
 
 def scenario_at(tree: dict, values: dict[str, float]) -> Scenario:
     """The validated scenario with the parameters at `values`."""
     return scenario_from_tree(tree_at(tree, values), source=f"scenario at {values}")
-
-
-def simulation_seed(base_seed: int, values) -> int:
-    """The seed of the simulation at a parameter point: a function of (base seed, values) alone.
-
-    So a particle's simulation is the same whichever worker runs it and in whatever order.
-    """
-    bits = np.ascontiguousarray(np.asarray(values, dtype=np.float64)).view(np.uint32)
-    state = np.random.SeedSequence([int(base_seed) % 2**32, *bits.tolist()]).generate_state(2, dtype=np.uint32)
-    return int((int(state[0]) << 31) ^ int(state[1])) % (2**63)

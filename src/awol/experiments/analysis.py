@@ -15,7 +15,9 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# The one naming of quantiles, in every table, file and page: median and the ends of the
+# 50 % and 90 % central intervals.
+QUANTILES = {"q05": 0.05, "q25": 0.25, "q50": 0.5, "q75": 0.75, "q95": 0.95}
 RUN_KEYS = ("run", "point", "replicate", "seed")
 
 # name -> (column of the daily table, how it is reduced over the run)
@@ -33,6 +35,33 @@ SUMMARIES = {
     "total_cases_filed": ("cases_filed", "sum"),
     "total_cases_decided": ("cases_decided", "sum"),
 }
+
+
+def quantiles(values, *, axis: int = 0, weights=None) -> dict[str, np.ndarray]:
+    """The one quantile function: `QUANTILES` of `values` along `axis`, by name.
+
+    Unweighted: NumPy's linear interpolation between order statistics. Weighted (a
+    posterior's particles, `axis` 0 only): the weighted empirical CDF with each point at
+    the middle of its weight, interpolated linearly, so equal weights give the midpoints
+    (Hazen) rule.
+    """
+    levels = list(QUANTILES.values())
+    values = np.asarray(values, dtype=float)
+    if weights is None:
+        q = np.quantile(values, levels, axis=axis)
+    else:
+        if axis != 0:
+            raise ValueError("weighted quantiles are taken along axis 0")
+        w = np.asarray(weights, dtype=float)
+        flat = values.reshape(len(values), -1)
+        q = np.empty((len(levels), flat.shape[1]))
+        for j in range(flat.shape[1]):
+            order = np.argsort(flat[:, j], kind="stable")
+            v, wj = flat[order, j], w[order]
+            cdf = (np.cumsum(wj) - 0.5 * wj) / wj.sum()
+            q[:, j] = np.interp(levels, cdf, v)
+        q = q.reshape((len(levels),) + values.shape[1:])
+    return dict(zip(QUANTILES, q))
 
 
 def summarize(daily: pd.DataFrame) -> dict[str, float]:
@@ -61,19 +90,19 @@ def numeric_outputs(daily: pd.DataFrame) -> list[str]:
     return [c for c in daily.columns if c not in RUN_KEYS and c != "day" and pd.api.types.is_numeric_dtype(daily[c])]
 
 
-def daily_quantiles(runs: list[pd.DataFrame], quantiles=QUANTILES) -> pd.DataFrame:
+def daily_quantiles(runs: list[pd.DataFrame]) -> pd.DataFrame:
     """Tidy per-day quantiles of every numeric output: columns day, date, output, quantile, value."""
     import pandas as pd
 
     outputs = numeric_outputs(runs[0])
     stacked = np.stack([d[outputs].to_numpy(dtype=float) for d in runs])  # runs × days × outputs
-    q = np.quantile(stacked, quantiles, axis=0)  # quantiles × days × outputs
+    q = np.stack(list(quantiles(stacked).values()))  # quantiles × days × outputs
     days = runs[0]["day"].to_numpy()
     nq, nd, no = q.shape
     table = pd.DataFrame({
         "day": np.tile(np.repeat(days, no), nq),
         "output": np.tile(np.array(outputs, dtype=object), nq * nd),
-        "quantile": np.repeat(np.asarray(quantiles, dtype=float), nd * no),
+        "quantile": np.repeat(np.asarray(list(QUANTILES.values()), dtype=float), nd * no),
         "value": q.reshape(-1),
     })
     if "date" in runs[0]:

@@ -19,7 +19,9 @@ import numpy as np
 
 from awol.experiments import analysis, design
 from awol.experiments.design import DesignError, Parameter
-from awol.experiments.execution import RunTask, execute, executor_for, run_file, run_seed
+from awol.engines import DEFAULT_ENGINE
+from awol.engines.rng import child_seed
+from awol.experiments.execution import RunTask, execute, executor_for, run_file
 from awol.progress import Progress
 from awol.scenario.load import load_scenario
 from awol.scenario.schema import Scenario
@@ -31,7 +33,6 @@ MANIFEST = "manifest.json"
 QUANTILES = "quantiles.parquet"
 SUMMARIES = "summaries.parquet"
 POINTS = "points.parquet"
-DEFAULT_ENGINE = "cohorts"
 
 
 @dataclass
@@ -127,7 +128,7 @@ def ensemble(
     })
     _write_scenario(out, sc)
     tasks = [
-        RunTask(run=k, replicate=k, point=0, seed=run_seed(base, k), days=days, engine=engine, tree=sc.raw,
+        RunTask(run=k, replicate=k, point=0, seed=child_seed(base, k), days=days, engine=engine, tree=sc.raw,
                 path=str(run_file(out, k)))
         for k in range(runs)
     ]
@@ -153,7 +154,7 @@ def _design_tasks(sc: Scenario, points: pd.DataFrame, replicates: int, days, eng
         tree = design.point_tree(sc, {path: row[path] for path in paths})
         for r in range(replicates):
             k = p * replicates + r
-            tasks.append(RunTask(run=k, replicate=r, point=p, seed=run_seed(sc.simulation.seed, r), days=days,
+            tasks.append(RunTask(run=k, replicate=r, point=p, seed=child_seed(sc.simulation.seed, r), days=days,
                                  engine=engine, tree=tree, path=str(run_file(out, k))))
     return tasks
 
@@ -305,7 +306,7 @@ def compare(
     for i, sc in enumerate(scs):
         _write_scenario(out / names[i], sc)
         for k in range(runs):
-            tasks.append(RunTask(run=k, replicate=k, point=i, seed=run_seed(base_seed, k), days=days, engine=engine,
+            tasks.append(RunTask(run=k, replicate=k, point=i, seed=child_seed(base_seed, k), days=days, engine=engine,
                                  tree=sc.raw, path=str(run_file(out / names[i], k))))
             owner.append(names[i])
     files = _run_all(tasks, executor, workers, dask, progress)

@@ -8,7 +8,6 @@ schema would reject.
 
 from __future__ import annotations
 
-import copy
 import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,7 +16,8 @@ import numpy as np
 
 from awol.problems import ProblemsError
 from awol.scenario.load import ScenarioError, scenario_from_tree
-from awol.scenario.provenance import get_path, is_annotated, set_path
+from awol.scenario.edits import EditError, with_values
+from awol.scenario.provenance import get_path, is_annotated
 from awol.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -126,30 +126,13 @@ def make_design(parameters: list[Parameter], kind: str = "grid", points: int = 5
     return table
 
 
-def set_parameter(tree: dict, path: str, value: float) -> None:
-    """Set a parameter in a scenario tree, keeping its annotation (range, source) if any.
-
-    Integer parameters (sizes, days) stay integers.
-    """
-    node = get_path(tree, path)
-    old = node["value"] if is_annotated(node) else node
-    if isinstance(old, int) and not isinstance(old, bool):
-        value = int(round(value))
-    else:
-        value = float(value)
-    if is_annotated(node):
-        node["value"] = value
-    else:
-        set_path(tree, path, value)
-
-
 def point_tree(scenario: Scenario, point: dict[str, float]) -> dict:
     """The scenario tree at one design point, validated (raise `DesignError` if the point is invalid)."""
-    tree = copy.deepcopy(scenario.raw)
-    for path, value in point.items():
-        set_parameter(tree, path, value)
     try:
+        tree = with_values(scenario.raw, point)
         scenario_from_tree(tree, source=f"{scenario.name} at {point}")
+    except EditError as exc:
+        raise DesignError([f"design point {point}: {p}" for p in exc.problems]) from None
     except ScenarioError as exc:
         raise DesignError([f"design point {point}: {p}" for p in exc.problems]) from None
     return tree

@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +23,6 @@ import numpy as np
 from awol.progress import Progress
 
 RUNS = "runs"
-
-
-def run_seed(base_seed: int, replicate: int) -> int:
-    """The seed of replicate k: independent streams derived from (scenario seed, k)."""
-    state = np.random.SeedSequence([int(base_seed), int(replicate)]).generate_state(2, dtype=np.uint32)
-    return int((int(state[0]) << 31) ^ int(state[1])) % (2**63)
 
 
 def run_file(out: Path, run: int) -> Path:
@@ -117,11 +111,32 @@ def dask_executor(address: str) -> Iterator[Executor]:
             cluster.close()
 
 
+class InProcess(Executor):
+    """Runs each task when it is submitted, in this process: one worker needs no pool.
+
+    No process is spawned, so a plain script needs no `if __name__ == "__main__"`
+    guard, a notebook shows no pickling surprises, and the web server's job thread
+    shares its loaded compiled code.
+    """
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # the caller sees it from future.result(), as from a pool
+            future.set_exception(exc)
+        return future
+
+
 @contextmanager
 def executor_for(workers: int | None = None, dask: str | None = None) -> Iterator[Executor]:
-    """The executor the CLI and API use: dask if asked, else a local process pool."""
+    """The executor the CLI, the API and the web use: dask if asked; this process for one
+    worker; else a local process pool (one worker per core by default)."""
     if dask:
         with dask_executor(dask) as ex:
+            yield ex
+    elif workers == 1:
+        with InProcess() as ex:
             yield ex
     else:
         with process_pool(workers) as ex:

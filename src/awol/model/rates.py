@@ -70,6 +70,8 @@ class Plan:
 
     scenario: Scenario
     days: int
+    scale: float                     # simulation.scale: sizes and inflows are multiplied by it
+    initial_size: np.ndarray         # [channel] soldiers serving on day 0, at scale
     geography: Geography
     schedules: dict[str, np.ndarray]
     mobilisation: np.ndarray
@@ -81,7 +83,7 @@ class Plan:
     imprison: np.ndarray             # [day] M6
     surrender: np.ndarray            # [day] M6
     assault_returned: np.ndarray     # [day] M6
-    recruits: np.ndarray             # [day, channel] M7 expected arrivals before any force target
+    recruits: np.ndarray             # [day, channel] M7 expected arrivals before any force target, at scale
 
 
 def make_plan(scenario: Scenario, days: int | None = None) -> Plan:
@@ -111,12 +113,16 @@ def make_plan(scenario: Scenario, days: int | None = None) -> Plan:
     recruits[:, CHANNELS.index("volunteer")] = recruitment.volunteer_rate(
         rec.volunteer_per_day, s["bonus"], rec.bonus_reference, rec.bonus_elasticity)
     recruits[:, CHANNELS.index("detainee")] = recruitment.detainee_rate(s["detentions"], s["acceptance"])
+    scale = scenario.simulation.scale
     return Plan(
         scenario=scenario,
         days=days,
+        scale=scale,
+        initial_size=np.array([int(round(getattr(scenario.population, c).size * scale)) for c in CHANNELS],
+                              dtype=np.int64),
         geography=build_geography(scenario.pursuit, scenario.population.units),
         schedules=schedules,
-        mobilisation=recruitment.mobilisation_quotas(rec.mobilisation, start, days),
+        mobilisation=recruitment.mobilisation_quotas(rec.mobilisation, start, days, scale),
         death=death,
         wound=wound,
         desert_fixed=desertion.fixed_log_terms(
@@ -132,7 +138,7 @@ def make_plan(scenario: Scenario, days: int | None = None) -> Plan:
         surrender=punishment.surrender_probability(
             scenario.pursuit.surrender_per_day, s["amnesty"], scenario.pursuit.amnesty_surrender_multiplier),
         assault_returned=punishment.return_assault_share(s["assault_share_returned"], s["amnesty"]),
-        recruits=recruits,
+        recruits=recruits * scale,
     )
 
 
@@ -181,7 +187,10 @@ class Dynamics:
                 self.checkpoint_total = self._base_checkpoints * level
         search = command.allocate(self.search_total, geo.base_search)
 
-        at_large_total = float(agg.at_large_by_region.sum())
+        # Terms that count soldiers see full-scale counts (counts / scale), so that a run at
+        # scale s has the per-soldier rates of the full-scale run.
+        scale = plan.scale
+        at_large_total = float(agg.at_large_by_region.sum()) / scale
         arrest = desertion.arrest_probability(
             self.search_total + self.checkpoint_total, at_large_total, des.arrest_k
         )
@@ -194,8 +203,8 @@ class Dynamics:
         if rec.force_target is not None:
             target = rec.force_target
             recruits = recruits.copy()
-            recruits[CHANNELS.index(target.channel)] += recruitment.force_target_rate(
-                target.size, agg.on_duty, target.closing_days, target.max_per_day
+            recruits[CHANNELS.index(target.channel)] += scale * recruitment.force_target_rate(
+                target.size, agg.on_duty / scale, target.closing_days, target.max_per_day
             )
         return DayRates(
             release=release,
@@ -207,7 +216,7 @@ class Dynamics:
             desert=desert,
             exit_share=des.exit_share,
             search_capture=interdiction.search_capture(
-                search, agg.at_large_by_region, pursuit.search_k, pursuit.search_max_per_day
+                search, agg.at_large_by_region / scale, pursuit.search_k, pursuit.search_max_per_day
             ),
             surrender=surrender,
             move=pursuit.move_per_day,
@@ -234,7 +243,8 @@ class Dynamics:
         return self._intercept_for[1]
 
     def record(self, t: int, desertions: int) -> None:
-        self.desertion_history[t] = desertions
+        """Keep day t's new desertions (as full-scale counts) for the adaptive command (M4)."""
+        self.desertion_history[t] = desertions / self.plan.scale
 
     def _adapt(self, t: int, level: float) -> None:
         ad = self.plan.scenario.pursuit.adaptive

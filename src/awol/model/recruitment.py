@@ -28,13 +28,14 @@ def detainee_rate(detentions: float, acceptance: float) -> float:
     return detentions * acceptance
 
 
-def mobilisation_quotas(waves, start, days: int) -> np.ndarray:
-    """Exact daily quotas of every wave, remainders spread over the first days."""
+def mobilisation_quotas(waves, start, days: int, scale: float = 1.0) -> np.ndarray:
+    """Exact daily quotas of every wave (its size times `scale`, rounded), remainders spread over the first days."""
     quota = np.zeros(days, dtype=np.int64)
     for wave in waves:
         first = (wave.start - start).days
-        per_day = np.full(wave.days, wave.size // wave.days, dtype=np.int64)
-        per_day[: wave.size % wave.days] += 1
+        size = int(round(wave.size * scale))
+        per_day = np.full(wave.days, size // wave.days, dtype=np.int64)
+        per_day[: size % wave.days] += 1
         for i, n in enumerate(per_day):
             if 0 <= first + i < days:
                 quota[first + i] += n

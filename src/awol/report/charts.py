@@ -34,13 +34,13 @@ def fan_chart(results: list[Result], column: str, title: str) -> go.Figure:
         x = result.dates()
         if result.is_ensemble:
             bands = result.bands(column)
-            for lo, hi, alpha, name in ((0.05, 0.95, 0.15, "5–95 %"), (0.25, 0.75, 0.3, "25–75 %")):
+            for lo, hi, alpha, name in (("q05", "q95", 0.15, "5–95 %"), ("q25", "q75", 0.3, "25–75 %")):
                 fig.add_trace(go.Scatter(x=x, y=bands[hi], mode="lines", line={"width": 0},
                                          showlegend=False, hoverinfo="skip", legendgroup=result.label))
                 fig.add_trace(go.Scatter(x=x, y=bands[lo], mode="lines", line={"width": 0}, fill="tonexty",
                                          fillcolor=_rgba(colour, alpha), name=f"{result.label} {name}",
                                          legendgroup=result.label))
-            y, name = bands[0.5], f"{result.label} median ({len(result.runs)} runs)"
+            y, name = bands["q50"], f"{result.label} median ({len(result.runs)} runs)"
         else:
             y, name = result.runs[0][column], result.label
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": colour, "width": 2}, name=name,

@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from awol.experiments.analysis import quantiles
 from awol.store.runs import DAILY, MANIFEST, SCENARIO, holds_run
-
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 class ResultsError(Exception):
@@ -42,10 +41,9 @@ class Result:
         return len(self.runs) > 1
 
     def bands(self, column: str) -> pd.DataFrame:
-        """Quantiles of `column` over runs, by day (index: day; columns: QUANTILES)."""
+        """Quantiles of `column` over runs, by day (index: day; columns: `analysis.QUANTILES` names)."""
         values = np.stack([run[column].to_numpy(dtype=float) for run in self.runs])
-        q = np.quantile(values, QUANTILES, axis=0)
-        return pd.DataFrame(q.T, columns=QUANTILES, index=self.runs[0]["day"].to_numpy())
+        return pd.DataFrame(quantiles(values), index=self.runs[0]["day"].to_numpy())
 
     def dates(self) -> pd.Series:
         return pd.to_datetime(self.runs[0]["date"])

@@ -59,6 +59,11 @@ class Simulation(Strict):
     start: dt.date
     days: int = Field(ge=1, le=20_000)
     seed: int = Field(ge=0, lt=2**63)
+    scale: float = Field(
+        default=1.0, gt=0.0, le=1.0,
+        description="run at this fraction of the scenario's size: sizes and inflows are multiplied by it and "
+                    "every term that counts soldiers is rescaled, so per-soldier rates are those of full scale",
+    )
 
 
 class RiskTolerance(Strict):

@@ -17,10 +17,10 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
-from awol.engines import ENGINES
+from awol.engines import DEFAULT_ENGINE, ENGINES
 from awol.scenario.load import ScenarioError, bundled_scenarios, scenario_from_tree
 from awol.web.jobs import JobStore
-from awol.web.levers import apply_levers, bundled_tree, levers_of, scale_tree, soldiers_estimate
+from awol.web.levers import apply_levers, bundled_tree, levers_of, scaled, soldiers_estimate
 
 DEFAULT_MAX_WORK = 2e9  # soldier-days x runs; the full baseline (~1.4M soldiers x 1011 days) is ~1.4e9 per run
 SERIES = ("on_duty", "retained_past_term", "deserters_at_large", "new_desertions", "captures", "deaths",
@@ -34,10 +34,10 @@ class JobRequest(BaseModel):
     levers: dict[str, Union[bool, float]] = Field(
         default_factory=dict, description="Parameter values by dotted path, e.g. {\"policy.release_at_term[0].value\": 0.5}.")
     days: Optional[int] = Field(None, ge=1, le=5000, description="Days to simulate (default: the scenario's).")
-    runs: int = Field(1, ge=1, le=50, description="Runs in the ensemble; run k uses seed + k.")
+    runs: int = Field(1, ge=1, le=50, description="Runs in the ensemble; run k's seed comes from (seed, k), as in `awol ensemble`.")
     scale: float = Field(1.0, gt=0, le=1, description="Multiply every size and inflow: 0.01 runs ~100x faster.")
     seed: Optional[int] = Field(None, ge=0, lt=2**63, description="Base seed (default: the scenario's).")
-    engine: Literal[tuple(ENGINES)] = Field("agents", description="Simulation engine.")  # type: ignore[valid-type]
+    engine: Literal[tuple(ENGINES)] = Field(DEFAULT_ENGINE, description="Simulation engine.")  # type: ignore[valid-type]
     label: Optional[str] = Field(None, max_length=80, description="A name for the job in comparisons.")
 
 
@@ -103,7 +103,7 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         tree, problems = apply_levers(bundled_tree(request.scenario), request.levers)
         if problems:
             raise unprocessable([(["body", "levers", p], v, m) for p, v, m in problems])
-        tree = scale_tree(tree, request.scale)
+        tree = scaled(tree, request.scale) if request.scale != 1 else tree
         try:
             sc = scenario_from_tree(tree, source=request.scenario)
         except ScenarioError as exc:
@@ -130,7 +130,7 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
             raise HTTPException(404, detail=f"no job {job_id!r}")
         return record
 
-    @app.get("/api/jobs/{job_id}", summary="A job's status and progress (done / total days)")
+    @app.get("/api/jobs/{job_id}", summary="A job's status and progress (done / total runs)")
     def job(job_id: str) -> dict:
         return job_or_404(job_id)
 
@@ -140,7 +140,7 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         record = job_or_404(job_id)
         if record["status"] != "done":
             raise HTTPException(409, detail=f"job {job_id} is {record['status']}, not done")
-        return record, load_result(jobs.dir(job_id) / "runs", label=record["label"])
+        return record, load_result(jobs.result_dir(job_id), label=record["label"])
 
     @app.get("/api/jobs/{job_id}/results", summary="Fan-chart data: quantiles over runs of the main outputs by day")
     def results(job_id: str, columns: list[str] = Query(default=list(SERIES))) -> dict:
@@ -151,7 +151,7 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         series = {}
         for column in columns:
             bands = result.bands(column)
-            series[column] = {f"q{round(q * 100):02d}": bands[q].round(3).tolist() for q in bands.columns}
+            series[column] = {name: bands[name].round(3).tolist() for name in bands.columns}
         return {"id": job_id, "label": record["label"], "runs": len(result.runs),
                 "dates": [d.date().isoformat() for d in result.dates()], "series": series}
 

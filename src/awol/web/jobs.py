@@ -8,6 +8,7 @@ marked failed with that reason, never dropped silently.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import os
@@ -18,8 +19,6 @@ import traceback
 import uuid
 from pathlib import Path
 
-from awol.engines import simulate
-from awol.store.runs import make_manifest, write_run
 
 INTERRUPTED = "interrupted: the server stopped while this job was {status}; launch it again"
 
@@ -84,7 +83,7 @@ class JobStore:
         record = {"id": job_id, "status": "queued", "created": now(), "started": None, "finished": None,
                   "request": request, "scenario": scenario.name, "scenario_hash": scenario.hash,
                   "label": request.get("label") or scenario.name,
-                  "done": 0, "total": request["days"] * request["runs"], "error": None}
+                  "done": 0, "total": request["runs"], "error": None}
         with self._lock:
             self._write(record)
         self._queue.put((job_id, (scenario, tree)))
@@ -103,24 +102,31 @@ class JobStore:
                              error=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc(limit=5))
 
     def _run(self, job_id: str, scenario, tree: dict) -> None:
+        """Run the job as an ensemble of `awol.experiments` in this process: the same seeds
+        (`rng.child_seed(base seed, k)`), files and layout as `awol ensemble`."""
+        from awol.experiments.api import ensemble
+        from awol.scenario.load import scenario_from_tree
+
         record = self._update(job_id, status="running", started=now())
         request = record["request"]
-        days, runs, seed = request["days"], request["runs"], request["seed"]
+        runs = request["runs"]
+        tree = copy.deepcopy(tree)
+        tree["simulation"]["seed"] = request["seed"]
+        seeded = scenario_from_tree(tree, source=scenario.name)
         last = [0.0]
 
-        for k in range(runs):
-            def progress(done: int, total: int, k=k) -> None:
-                if time.monotonic() - last[0] > 0.3 or done == total:  # keep disk writes rare
-                    last[0] = time.monotonic()
-                    self._update(job_id, done=k * days + done)
+        def progress(done: int, total: int) -> None:
+            if time.monotonic() - last[0] > 0.3 or done == total:  # keep disk writes rare
+                last[0] = time.monotonic()
+                self._update(job_id, done=done)
 
-            started = time.perf_counter()
-            # Run k uses seed + k: the job is deterministic whatever else the server is doing.
-            daily = simulate(scenario, seed=seed + k, days=days, engine=request["engine"], progress=progress)
-            manifest = make_manifest(scenario, seed=seed + k, days=days, engine=request["engine"],
-                                     wall_seconds=time.perf_counter() - started, web_job=job_id)
-            write_run(self.dir(job_id) / "runs" / f"run-{k:03d}", daily, manifest, tree)
-        self._update(job_id, status="done", done=days * runs, finished=now())
+        ensemble(seeded, runs, days=request["days"], engine=request["engine"], out=self.result_dir(job_id),
+                 workers=1, progress=progress)
+        self._update(job_id, status="done", done=runs, finished=now())
+
+    def result_dir(self, job_id: str) -> Path:
+        """Where a job's ensemble is written (`awol.experiments` layout)."""
+        return self.dir(job_id) / "result"
 
     def stop(self) -> None:
         if self._worker is not None:

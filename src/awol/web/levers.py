@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 
+from awol.scenario.edits import EditError, scaled, set_parameter
 from awol.scenario.load import read_tree, scenario_from_tree
-from awol.scenario.provenance import get_path, is_annotated, set_path, strip_annotations
+from awol.scenario.provenance import get_path, strip_annotations
 
 # (dotted path in the plain tree, label): the policy levers of BRIEF questions Q2-Q5.
 LEVERS = (
@@ -39,52 +40,21 @@ def levers_of(tree: dict) -> list[dict]:
 
 
 def apply_levers(tree: dict, levers: dict) -> tuple[dict, list[tuple[str, object, str]]]:
-    """A copy of `tree` with each lever set; problems for paths that are not in the tree."""
+    """A copy of `tree` with each lever set (`scenario.edits`); problems for levers that cannot be set."""
     tree = copy.deepcopy(tree)
     problems = []
     for path, value in levers.items():
         try:
-            node = get_path(tree, path)
-        except (KeyError, IndexError, TypeError, ValueError):
-            problems.append((path, value, "is not a parameter of this scenario"))
-            continue
-        if isinstance(node, (dict, list)) and not is_annotated(node):
-            problems.append((path, value, "names a section, not a parameter"))
-            continue
-        set_path(tree, path + ".value" if is_annotated(node) else path, value)
+            set_parameter(tree, path, value)
+        except EditError as exc:
+            problems.extend((path, value, line.partition(": ")[2]) for line in exc.problems)
     return tree, problems
-
-
-def scale_tree(tree: dict, scale: float) -> dict:
-    """Every size and inflow multiplied by `scale` (search units too, so that searchers per deserter keep their meaning).
-
-    A quick look at the dynamics: a 1 % scale runs a hundred times faster; stocks and flows are
-    then about `scale` times the full-scale ones.
-    """
-    if scale == 1:
-        return tree
-    tree, _ = strip_annotations(copy.deepcopy(tree))
-    pop = tree["population"]
-    for channel in ("volunteer", "mobilised", "detainee"):
-        pop[channel]["size"] = int(round(pop[channel]["size"] * scale))
-    rec = tree["recruitment"]
-    rec["volunteer_per_day"] *= scale
-    for step in rec["detentions_per_day"]:
-        step["value"] *= scale
-    for wave in rec["mobilisation"]:
-        wave["size"] = int(round(wave["size"] * scale))
-    if rec.get("force_target"):
-        rec["force_target"]["size"] = int(round(rec["force_target"]["size"] * scale))
-        rec["force_target"]["max_per_day"] *= scale
-    pursuit = tree["pursuit"]
-    pursuit["search_units"] = {k: v * scale for k, v in pursuit["search_units"].items()}
-    pursuit["adaptive"]["max_search_units"] *= scale
-    return tree
 
 
 def soldiers_estimate(scenario, days: int) -> float:
     """Soldiers a run will hold at most: the initial force plus the recruits expected over `days` (upper bound)."""
     tree, _ = strip_annotations(scenario.raw)
+    scale = scenario.simulation.scale
     pop = tree["population"]
     initial = sum(pop[c]["size"] for c in ("volunteer", "mobilised", "detainee"))
     rec = tree["recruitment"]
@@ -92,11 +62,11 @@ def soldiers_estimate(scenario, days: int) -> float:
     detainees = max((s["value"] for s in rec["detentions_per_day"]), default=0) * days
     waves = sum(w["size"] for w in rec["mobilisation"])
     target = rec["force_target"]["max_per_day"] * days if rec.get("force_target") else 0
-    return float(initial + volunteers + detainees + waves + target)
+    return float(initial + volunteers + detainees + waves + target) * scale
 
 
 def bundled_tree(name: str) -> dict:
     return read_tree(name)
 
 
-__all__ = ["LEVERS", "apply_levers", "bundled_tree", "levers_of", "scale_tree", "scenario_from_tree", "soldiers_estimate"]
+__all__ = ["LEVERS", "apply_levers", "bundled_tree", "levers_of", "scaled", "scenario_from_tree", "soldiers_estimate"]
