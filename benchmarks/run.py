@@ -35,7 +35,7 @@ import triad  # noqa: E402
 
 ENGINES = ("awol-agents", "awol-cohorts")
 
-# What the agent kernel (awol.engines.agents.step_day) touches. It visits a soldier only
+# What the agent kernel (awol.engines.agents.kernel.step_day) touches. It visits a soldier only
 # on his candidate days, term end and days at large; the soldiers due on a day lie
 # anywhere in memory, so a visit costs one 64-byte cache line in each per-soldier array
 # it reads or writes (the fields it prefetches, and times deserted for the tallies),
@@ -57,13 +57,16 @@ def agent_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
     floor. None if the engine's layout is not the one described.
     """
     from awol.engines import agents
+    from awol.engines.agents import soldiers as layout
+    from awol.model.rates import make_plan
 
     try:
-        dtypes = dict(zip(agents.Soldiers.FIELDS, agents.Soldiers.DTYPES))
+        dtypes = layout.DTYPES._asdict()
         record = sum(np.dtype(dtypes[f]).itemsize for f in AGENT_VISIT_FIELDS)
         scanned = sum(np.dtype(dtypes[f]).itemsize for f in AGENT_SCAN_FIELDS)
         sc = impl.reference.scenario(n, days, seed)
-        *_, soldiers, stats = agents.simulate_agents(sc, seed, days)
+        details = agents.run(make_plan(sc, days), seed).details
+        soldiers, stats = details.soldiers, details.stats
         visits, passes = stats.visits, stats.redraw_passes
     except (AttributeError, KeyError, TypeError, ValueError):
         return None
@@ -76,18 +79,18 @@ def agent_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
 def cohort_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
     """Bytes the cohort engine must read each day, from its state at the end of a run.
 
-    Every day the draw kernel (`awol.engines.cohort_draw`) reads, for every pool of soldiers
+    Every day the draw kernel (`awol.engines.cohorts.kernel`) reads, for every pool of soldiers
     on duty and in hospital (18 × units × risk levels), the three class totals (serving,
     retained, in hospital) and the six parts without a ring (float64 each), and for every
     group of pools its descriptor (5 int64); and every cohort record in use in the sparse
-    table of deserters at large and detainees (`awol.engines.cohorts._Table`, caught as the
+    table of deserters at large and detainees (`awol.engines.cohorts.table.CohortTable`, caught as the
     run makes it: key fields, code, count, incoming count, successors). Ring slots touched by
     individual recruits are left out, so the count is a floor. None if the engine's layout
     is not the one described.
     """
-    from awol.engines import cohorts
+    from awol.engines.cohorts import table as tables
 
-    table = getattr(cohorts, "_Table", None)
+    table = getattr(tables, "CohortTable", None)
     if table is None:
         return None
     made = []
@@ -103,7 +106,7 @@ def cohort_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
     finally:
         table.__init__ = original
     try:
-        tab = made[-1]
+        tab = made[-1].arrays
         cohorts_in_use = int(tab.used[0])
         record = (tab.fields.shape[1] * tab.fields.itemsize + tab.codes.itemsize + tab.count.itemsize
                   + tab.incoming.itemsize + tab.successor.shape[1] * tab.successor.itemsize)
@@ -312,7 +315,7 @@ def write_report(res: dict, path: Path) -> None:
     L.append("- awol-cohorts: the bytes a day must read at least once ÷ N: for every pool of soldiers on "
              "duty and in hospital, its three class totals and six parts, and for every group of pools its "
              "descriptor; and every record in use in the sparse table of deserters at large and detainees "
-             "(`awol.engines.cohorts._Table`, from its state at the end of the run: key fields, code, "
+             "(`awol.engines.cohorts.table.CohortTable`, from its state at the end of the run: key fields, code, "
              "count, incoming count, successors). Ring slots touched by individual recruits are left out "
              "(the reference model has none). "
              + (detail + ". " if detail else "")

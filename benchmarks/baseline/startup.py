@@ -40,7 +40,7 @@ import numba
 mark("import numba")
 engine = sys.argv[sys.argv.index("--engine") + 1]
 import importlib
-module = importlib.import_module("awol.engines.cohort_draw" if engine == "cohorts" else "awol.engines.agents")
+module = importlib.import_module(f"awol.engines.{engine}")
 mark("import the engine's modules")
 
 parts = {}
@@ -80,8 +80,7 @@ timed(rates.Dynamics, "rates", "  of which Dynamics.rates")
 for name in ("daily_columns", "daily_table"):
     timed(outputs, name, "  of which the daily table")
 if engine == "cohorts":
-    import awol.engines.cohorts as cohorts
-    timed(cohorts, "binned_levels", "  of which risk bins (imports scipy.special)")
+    timed(module, "binned_levels", "  of which risk bins (imports scipy.special)")
     timed(module, "step_day", "  of which the daily kernel, other days", "  of which the daily kernel's first call (also in the first calls)")
 else:
     timed(module.Newcomers, "draw", "  of which drawing recruits' attributes (NumPy)")

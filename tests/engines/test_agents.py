@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from awol.engines import calendar, rng
-from awol.engines.agents import simulate_agents
-from awol.engines.expectation import expected_daily
-from awol.engines.outputs import daily_table
+from awol.engines import rng, simulate
+from awol.engines.agents import calendar
+from awol.engines.agents import run as run_agents
+from awol.engines.outputs import as_frame, daily_columns
+from awol.model.rates import make_plan
 from tests.engines.test_cross_validation import OUTPUTS
 from tests.engines.test_expectation import independent
 from tests.scenarios import small_scenario
@@ -52,13 +53,12 @@ def test_day_lists_hold_each_soldier_once_and_the_pool_suffices():
         calendar.schedule(C, visit, i, int(wanted[i]), days)
 
     def lists():
-        first, last, fill, link, ids, free = C
         out = {}
         for d in range(days):
-            b, got = first[d], []
+            b, got = C.first[d], []
             while b != calendar.END:
-                got.extend(ids[b * calendar.BLOCK : b * calendar.BLOCK + fill[b]])
-                b = link[b]
+                got.extend(C.ids[b * calendar.BLOCK : b * calendar.BLOCK + C.fill[b]])
+                b = C.link[b]
             out[d] = sorted(got)
         return out
 
@@ -72,13 +72,12 @@ def test_day_lists_hold_each_soldier_once_and_the_pool_suffices():
     for d, got in lists().items():
         assert got == sorted(np.flatnonzero(visit == d))
     # blocks in use plus free blocks are the whole pool
-    first, last, fill, link, ids, free = C
     used = sum(-(-len(v) // calendar.BLOCK) for v in lists().values())
-    b, free_blocks = free[0], 0
+    b, free_blocks = C.free[0], 0
     while b != calendar.END:
         free_blocks += 1
-        b = link[b]
-    assert used + free_blocks == len(fill)
+        b = C.link[b]
+    assert used + free_blocks == len(C.fill)
 
 
 def test_zero_mean_poisson_takes_nothing_from_the_recruits_stream():
@@ -95,18 +94,19 @@ def test_output_does_not_depend_on_the_room_reserved(monkeypatch):
     from awol.engines import agents
 
     sc = small_scenario(scale=0.002, days=60)
-    roomy = simulate_agents(sc, 4, 60)
+    roomy = run_agents(make_plan(sc, 60), 4)
     monkeypatch.setattr(agents, "expected_soldiers", lambda plan: 1024)
-    tight = simulate_agents(sc, 4, 60)
-    assert tight[3].capacity > 1024 and tight[3].n > 1024
-    np.testing.assert_array_equal(roomy[0], tight[0])
+    tight = run_agents(make_plan(sc, 60), 4)
+    soldiers = tight.details.soldiers
+    assert soldiers.capacity > 1024 and soldiers.n > 1024
+    np.testing.assert_array_equal(roomy.tallies, tight.tallies)
 
 
 def test_soldiers_are_visited_only_on_candidate_days():
     """On the bundled scenario the engine visits far fewer soldier-days than it simulates."""
     sc = independent()
-    counts, *_, soldiers, stats = simulate_agents(sc, 1, sc.simulation.days)
-    assert stats.visits < 0.1 * soldiers.n * sc.simulation.days
+    details = run_agents(make_plan(sc, sc.simulation.days), 1).details
+    assert details.stats.visits < 0.1 * details.soldiers.n * sc.simulation.days
 
 
 @pytest.mark.slow
@@ -122,14 +122,13 @@ def test_a_rate_above_its_bound_forces_fresh_candidates_and_keeps_the_law():
     sc = independent(casualties__intensity=intensity, desertion__risk_weight=1.0,
                      population__volunteer__started_within_months=24)
     days = sc.simulation.days
-    exact = expected_daily(sc)[OUTPUTS].to_numpy()
+    exact = simulate(sc, engine="expected")[OUTPUTS].to_numpy()
     runs, redraws = [], []
     for seed in range(40):
-        counts, search_units, checkpoints, _, stats = simulate_agents(sc, seed, days)
-        daily = daily_table(counts, start=sc.simulation.start, search_units=search_units,
-                            checkpoints=checkpoints, scenario=sc, seed=seed)
+        run = run_agents(make_plan(sc, days), seed)
+        daily = as_frame(daily_columns(run, scenario=sc, seed=seed))
         runs.append(daily[OUTPUTS].to_numpy(float))
-        redraws.append(stats.redraw_passes)
+        redraws.append(run.details.stats.redraw_passes)
     assert min(redraws) >= 2, redraws  # both rises above the bound forced fresh candidates
     x = np.stack(runs)
     check = [10, 16, 22, 30, 36, 39]

@@ -5,7 +5,7 @@ import pytest
 
 from awol.model.rates import make_plan
 from awol.engines import simulate
-from awol.engines.cohorts import binned_levels
+from awol.engines.cohorts.levels import binned_levels
 from awol.model.states import STATUSES
 from tests.scenarios import small_scenario
 
@@ -43,8 +43,7 @@ def test_bins_keep_the_mean_factor_and_refine():
 def test_term_end_hazard_rebuilds_the_end_day_distribution():
     """h(t) = P(end = t | end ≥ t): the product of survivals times h gives back every mass,
     h is exactly 1 on the last possible day, and a term that never ends keeps its mass."""
-    from awol.engines.cohort_draw import term_end_hazard
-    from awol.engines.cohorts import NO_OFFSET
+    from awol.engines.cohorts.arrivals import NO_OFFSET, term_end_hazard
 
     offsets = np.array([0, 3, 7, 40])
     probs = np.array([0.2, 0.3, 0.1, 0.4])
@@ -64,7 +63,6 @@ def test_initial_force_terms_end_as_with_exact_end_days():
     three terms, the daily term ends (released and retained, summed over 20-day windows)
     of both engines agree with it within 4 standard errors (40 seeds; SE at least
     sqrt(mean / R), as in test_cross_validation)."""
-    from awol.engines.expectation import expected_daily
     from tests.engines.test_expectation import independent
 
     tol = dict(mean=0.5, sd=0.0)
@@ -72,7 +70,7 @@ def test_initial_force_terms_end_as_with_exact_end_days():
                      channels__detainee__risk_tolerance=tol, population__volunteer__started_within_months=24,
                      population__detainee__started_within_months=12, population__units=1, simulation__days=200)
     cols = ["retained_at_term", "released_at_term"]
-    exact = expected_daily(sc)[cols].to_numpy().reshape(10, 20, 2).sum(axis=1)
+    exact = simulate(sc, engine="expected")[cols].to_numpy().reshape(10, 20, 2).sum(axis=1)
     for engine in ("cohorts", "agents"):
         runs = np.stack([simulate(sc, seed=s, engine=engine)[cols].to_numpy(float) for s in range(40)])
         windows = runs.reshape(40, 10, 20, 2).sum(axis=2)

@@ -19,7 +19,6 @@ import pytest
 from scipy.stats import ks_2samp
 
 from awol.engines import simulate
-from awol.engines.expectation import expected_daily
 from tests.engines.test_expectation import independent
 from tests.scenarios import small_scenario
 
@@ -37,7 +36,7 @@ def test_both_engines_match_the_exact_expectation():
     tol = dict(mean=0.5, sd=0.0)
     sc = independent(channels__volunteer__risk_tolerance=tol, channels__mobilised__risk_tolerance=tol,
                      channels__detainee__risk_tolerance=tol)
-    exact = expected_daily(sc)[OUTPUTS].to_numpy()
+    exact = simulate(sc, engine="expected")[OUTPUTS].to_numpy()
     days = [5, 15, 25, 39]
     for engine in ("agents", "cohorts"):
         x = runs(sc, engine, range(40))

@@ -6,7 +6,8 @@ from typer.testing import CliRunner
 
 from awol.model.rates import make_plan
 from awol.cli.main import app
-from awol.engines.expectation import NotIndependent, expected_daily
+from awol.engines import simulate
+from awol.engines.expected import NotIndependent
 from awol.model.states import STATUSES
 from tests.scenarios import small_scenario
 
@@ -24,7 +25,7 @@ def independent(**kw):
 
 def test_dependent_scenario_names_its_fields():
     with pytest.raises(NotIndependent) as info:
-        expected_daily(small_scenario(days=5))
+        simulate(small_scenario(days=5), engine="expected")
     text = " ".join(info.value.problems)
     for field in ("pursuit.adaptive.enabled", "desertion.peer_weight", "desertion.deterrence_weight"):
         assert field in text
@@ -38,7 +39,7 @@ def test_cli_exit_2_for_dependent_scenario():
 
 def test_expected_soldiers_conserved_and_observation_below_opened():
     sc = independent()
-    d = expected_daily(sc)
+    d = simulate(sc, engine="expected")
     initial = int(make_plan(sc, 1).initial_size.sum())
     total = d[list(STATUSES)].sum(axis=1).to_numpy()
     assert np.allclose(total, initial + d["recruits"].cumsum().to_numpy(), rtol=1e-9)
@@ -49,19 +50,20 @@ def test_expected_soldiers_conserved_and_observation_below_opened():
 def test_binning_error_shrinks_as_bins_grow():
     """The cohort engine's one approximation, measured without noise: the expected
     course with B risk bins against the quadrature (exact) one."""
-    from awol.engines import outputs as O
-    from awol.engines.cohorts import binned_levels
-    from awol.engines.expected_course import run_expected
-    from awol.engines.expectation import expected_counts
+    from awol.engines import expected
+    from awol.engines.cohorts.levels import binned_levels
+    from awol.engines.expected.course import expected_course
+    from awol.model import tallies as K
 
     sc = independent(desertion__risk_tolerance_weight=3.0)
-    exact, _, _ = expected_counts(sc)
-    finer, _, _ = expected_counts(sc, nodes=10)
+    plan = make_plan(sc, sc.simulation.days)
+    exact = expected.run(plan, 0).tallies
+    finer = expected.run(plan, 0, nodes=10).tallies
     assert np.abs(finer - exact).max() <= 1e-9 * np.abs(exact).max()  # quadrature converged
-    cols = [O.STOCK + 3, O.DESERTIONS_CHANNEL, O.DESERTIONS_CHANNEL + 1]
+    cols = [K.STOCK + 3, K.DESERTIONS_CHANNEL, K.DESERTIONS_CHANNEL + 1]
     errors = []
     for bins in (1, 4, 16):
-        got, _, _ = run_expected(sc, sc.simulation.days, binned_levels(sc, bins))
+        got, _, _ = expected_course(plan, binned_levels(sc, bins))
         errors.append(np.abs(got[:, cols] - exact[:, cols]).sum() / exact[:, cols].sum())
     assert errors[0] > errors[1] > errors[2]
     assert errors[2] < 1e-3, errors

@@ -22,7 +22,8 @@ def expect(
     format: Annotated[str, typer.Option("--format", help="table (headline columns) or csv (every column).")] = "table",
 ) -> None:
     """Exact expected daily counts, for scenarios whose hazards do not depend on the state."""
-    from awol.engines.expectation import NotIndependent, expected_daily
+    from awol.engines import simulate
+    from awol.engines.expected import NotIndependent
 
     sc = scenario_or_exit(scenario)
     problems = []
@@ -33,7 +34,7 @@ def expect(
     if problems:
         fail(problems)
     try:
-        daily = expected_daily(sc, days)
+        daily = simulate(sc, days=days, engine="expected")
     except NotIndependent as exc:
         fail(exc.problems, title=f"{sc.name}: the expectation is exact only when hazards do not depend on the state")
     if format == "csv":

@@ -43,7 +43,7 @@ def run(
         fail(problems)
 
     started = time.perf_counter()
-    from awol.engines.cohorts import PoolTooLarge
+    from awol.engines.cohorts.table import PoolTooLarge
 
     try:
         with rich_progress(f"{sc.name} ({engine})") as progress:

@@ -1,8 +1,19 @@
-"""Engines step the model through time. They share the day's rates (model.rates),
-the random-number scheme (engines.rng) and the output layout (engines.outputs)."""
+"""Engines step the model through time: one package per engine, one interface, registered here.
+
+Every engine draws (or takes the expectation of) the same chain of events
+(`model.chain`) with the same day's rates (`model.rates`); each is a package with
+`run(plan, seed, progress) -> EngineRun` (`engines.result`):
+
+- `agents`: one record per soldier, visited only on his candidate days (the reference);
+- `cohorts`: counts of exchangeable soldiers, exact draws over the counts (the default);
+- `expected`: the exact expected course, for scenarios whose rates do not depend on the state.
+
+They share the random-number scheme (`engines.rng`) and the output table (`engines.outputs`).
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,7 +24,9 @@ from awol.scenario.schema import Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
-ENGINES = ("agents", "cohorts")
+    from awol.engines.result import EngineRun
+
+ENGINES = ("agents", "cohorts", "expected")
 # The engine of every entry point (`awol run`, the Python API, experiments, evidence,
 # the web) unless one is named: the cohort engine, exact but for the binning of risk
 # tolerance (`cohorts.risk_bins`) and the faster at full scale. The agent engine is the
@@ -21,37 +34,14 @@ ENGINES = ("agents", "cohorts")
 DEFAULT_ENGINE = "cohorts"
 
 
-def simulate(
-    scenario: Scenario,
-    *,
-    seed: int | None = None,
-    days: int | None = None,
-    engine: str = DEFAULT_ENGINE,
-    progress: Progress | None = None,
-) -> pd.DataFrame:
-    """Run one simulation and return its daily outputs (one row per day).
+def engine_run(scenario: Scenario, *, seed: int | None = None, days: int | None = None,
+               engine: str = DEFAULT_ENGINE, progress: Progress | None = None) -> EngineRun:
+    """Run one engine on a scenario and return its `EngineRun` (daily tallies, pursuit levels).
 
-    `seed` and `days` default to the scenario's; `progress(done, total)` is called
-    after each simulated day.
+    `seed` and `days` default to the scenario's; `progress(done, total)` is called after
+    each simulated day.
     """
-    from awol.engines.outputs import as_frame
-
-    return as_frame(simulate_columns(scenario, seed=seed, days=days, engine=engine, progress=progress))
-
-
-def simulate_columns(
-    scenario: Scenario,
-    *,
-    seed: int | None = None,
-    days: int | None = None,
-    engine: str = DEFAULT_ENGINE,
-    progress: Progress | None = None,
-) -> dict[str, np.ndarray]:
-    """`simulate` without pandas: the same daily outputs as NumPy columns, in table order.
-
-    What `awol run` and experiment workers write to Parquet (`store.runs.write_parquet`).
-    """
-    from awol.engines.outputs import daily_columns
+    from awol.model.rates import make_plan
 
     if engine not in ENGINES:
         raise ValueError(f"engine: {engine!r} is not an engine; choose one of {', '.join(ENGINES)}")
@@ -59,19 +49,26 @@ def simulate_columns(
     days = scenario.simulation.days if days is None else int(days)
     if days < 1:
         raise ValueError(f"days: {days} must be at least 1")
-    if engine == "cohorts":
-        from awol.engines.cohorts import simulate_cohorts
+    package = importlib.import_module(f"awol.engines.{engine}")
+    return package.run(make_plan(scenario, days), seed, progress)
 
-        counts, search_units, checkpoints, _ = simulate_cohorts(scenario, seed, days, progress)
-    else:
-        from awol.engines.agents import simulate_agents
 
-        counts, search_units, checkpoints, _, _ = simulate_agents(scenario, seed, days, progress)
-    return daily_columns(
-        counts,
-        start=scenario.simulation.start,
-        search_units=search_units,
-        checkpoints=checkpoints,
-        scenario=scenario,
-        seed=seed,
-    )
+def simulate_columns(scenario: Scenario, *, seed: int | None = None, days: int | None = None,
+                     engine: str = DEFAULT_ENGINE, progress: Progress | None = None) -> dict[str, np.ndarray]:
+    """One simulation's daily outputs as NumPy columns, in table order (no pandas).
+
+    What `awol run` and experiment workers write to Parquet (`store.runs.write_parquet`).
+    """
+    from awol.engines.outputs import daily_columns
+
+    seed = scenario.simulation.seed if seed is None else int(seed)
+    run = engine_run(scenario, seed=seed, days=days, engine=engine, progress=progress)
+    return daily_columns(run, scenario=scenario, seed=seed)
+
+
+def simulate(scenario: Scenario, *, seed: int | None = None, days: int | None = None,
+             engine: str = DEFAULT_ENGINE, progress: Progress | None = None) -> pd.DataFrame:
+    """One simulation's daily outputs, one row per day (a pandas DataFrame); see `simulate_columns`."""
+    from awol.engines.outputs import as_frame
+
+    return as_frame(simulate_columns(scenario, seed=seed, days=days, engine=engine, progress=progress))

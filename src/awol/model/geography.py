@@ -7,11 +7,20 @@ Units (formations) are stationed round-robin on the front regions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from awol.model.interdiction import next_hops
 from awol.model.states import DESTINATIONS
+
+
+class Movement(NamedTuple):
+    """What the engines' kernels read of the graph: where a deserter goes next, and from where he starts."""
+
+    next_hop: np.ndarray               # [destination, region] next region on a shortest path
+    is_exit: np.ndarray                # [region] bool
+    unit_region: np.ndarray            # [unit] front region of each unit
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,9 @@ class Geography:
     @property
     def n_regions(self) -> int:
         return len(self.names)
+
+    def movement(self) -> Movement:
+        return Movement(self.next_hop, self.is_exit, self.unit_region)
 
 
 def build_geography(pursuit, units: int) -> Geography:

@@ -23,6 +23,37 @@ def geometric_lags(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
     return rng.geometric(1.0 / (mean + 1.0), size=n) - 1
 
 
+def geometric_pmf(days: int, mean: float) -> np.ndarray:
+    """P(lag = d), d = 0..days−1, of `geometric_lags` with this mean."""
+    if mean <= 0:
+        pmf = np.zeros(days)
+        pmf[0] = 1.0
+        return pmf
+    q = 1.0 / (mean + 1.0)
+    return q * (1.0 - q) ** np.arange(days)
+
+
+def expected_court_cases(
+    opened: np.ndarray,
+    *,
+    article_shares: np.ndarray,
+    reporting_share: float,
+    filing_lag_days: float,
+    verdict_lag_days: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The expectation of `court_cases` given expected cases opened per day, shape [days, 3].
+
+    Visible cases are linear in cases opened: opened × reporting share × article share,
+    convolved with the geometric filing lag, and again with the verdict lag.
+    """
+    days = len(opened)
+    shares = np.asarray(article_shares, dtype=float) / np.sum(article_shares)
+    visible = np.asarray(opened, dtype=float) * reporting_share
+    filed = np.convolve(visible, geometric_pmf(days, filing_lag_days))[:days]
+    decided = np.convolve(filed, geometric_pmf(days, verdict_lag_days))[:days]
+    return filed[:, None] * shares[None, :], decided[:, None] * shares[None, :]
+
+
 def court_cases(
     opened: np.ndarray,
     *,

@@ -31,8 +31,8 @@ HOME, EXIT = range(2)
 # Sentence decided at capture (M6): what happens when detention ends.
 NOT_PROSECUTED, SUSPENDED, PRISON = range(3)
 
-# Every transition the model allows, as (from, to). Engines count each one daily;
-# the conservation test checks every stock against these flows.
+# Every transition the model allows, as (from, to). Engines tally each one daily
+# (`model.tallies`); the conservation test checks every stock against these flows.
 TRANSITIONS = (
     (SERVING, RELEASED),    # M1 release at term end
     (SERVING, RETAINED),    # M1 not released at term end
@@ -47,9 +47,3 @@ TRANSITIONS = (
     (DETAINED, IMPRISONED),                         # M6
 )
 
-
-def flow_column(src: int, dst: int) -> str:
-    return f"flow_{STATUSES[src]}_to_{STATUSES[dst]}"
-
-
-FLOW_COLUMNS = tuple(flow_column(a, b) for a, b in TRANSITIONS)

@@ -24,12 +24,25 @@ blocks (`Calendar.reserve` keeps one more).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
 NEVER = np.iinfo(np.int32).max   # no visit within the run
 END = -1                          # no block
 BLOCK = 32                        # soldier ids per block
+
+
+class CalendarArrays(NamedTuple):
+    """The calendar as the kernels see it."""
+
+    first: np.ndarray   # int32 [day]: first block of the day's list, END if none
+    last: np.ndarray    # int32 [day]: its last block
+    fill: np.ndarray    # int32 [block]: ids held
+    link: np.ndarray    # int32 [block]: next block of the same list, or of the free list
+    ids: np.ndarray     # int32 [block * BLOCK]: soldier ids
+    free: np.ndarray    # int64 [1]: first block of the free list
 
 
 class Calendar:
@@ -58,8 +71,8 @@ class Calendar:
         self.free[0] = old
         self.ids = np.concatenate([self.ids, np.zeros((blocks - old) * BLOCK, dtype=np.int32)])
 
-    def arrays(self) -> tuple:
-        return self.first, self.last, self.fill, self.link, self.ids, self.free
+    def arrays(self) -> CalendarArrays:
+        return CalendarArrays(self.first, self.last, self.fill, self.link, self.ids, self.free)
 
 
 @njit(cache=True, inline="always", _nrt=False)
@@ -105,35 +118,33 @@ def schedule(C, visit_day, i, day, days):
     visit_day[i] = day
     if day >= days:
         return
-    first, last, fill, link, ids, free = C
-    b = last[day]
-    if b == END or fill[b] == BLOCK:
-        nb = free[0]
-        free[0] = link[nb]
-        link[nb] = END
-        fill[nb] = 0
+    b = C.last[day]
+    if b == END or C.fill[b] == BLOCK:
+        nb = C.free[0]
+        C.free[0] = C.link[nb]
+        C.link[nb] = END
+        C.fill[nb] = 0
         if b == END:
-            first[day] = nb
+            C.first[day] = nb
         else:
-            link[b] = nb
-        last[day] = nb
+            C.link[b] = nb
+        C.last[day] = nb
         b = nb
-    ids[b * BLOCK + fill[b]] = i
-    fill[b] += 1
+    C.ids[b * BLOCK + C.fill[b]] = i
+    C.fill[b] += 1
 
 
 @njit(cache=True, inline="always", _nrt=False)
 def release_day(C, day):
     """Return the blocks of `day` to the free list; the day's list is then empty."""
-    first, last, fill, link, ids, free = C
-    b = first[day]
+    b = C.first[day]
     while b != END:
-        nb = link[b]
-        link[b] = free[0]
-        free[0] = b
+        nb = C.link[b]
+        C.link[b] = C.free[0]
+        C.free[0] = b
         b = nb
-    first[day] = END
-    last[day] = END
+    C.first[day] = END
+    C.last[day] = END
 
 
 @njit(cache=True, _nrt=False)
