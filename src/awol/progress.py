@@ -6,8 +6,8 @@ it as a Rich bar, the web app stores it on the job, a notebook gets a Rich bar t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 Progress = Callable[[int, int], None]
 
@@ -15,7 +15,8 @@ Progress = Callable[[int, int], None]
 @contextmanager
 def rich_progress(description: str, *, transient: bool = False) -> Iterator[Progress]:
     """A Rich progress bar (terminal or notebook) behind the progress hook."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
 
     with Bar(
         TextColumn("[bold]{task.description}"),

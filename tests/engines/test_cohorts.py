@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from awol.model.rates import make_plan
 from awol.engines import simulate
 from awol.engines.cohorts.levels import binned_levels
+from awol.model.rates import make_plan
 from awol.model.states import STATUSES
 from tests.scenarios import small_scenario
 

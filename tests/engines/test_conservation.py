@@ -8,7 +8,7 @@ import pytest
 
 import awol
 from awol.model.rates import make_plan
-from awol.model.states import CHANNELS, STATUSES, TRANSITIONS, SERVING
+from awol.model.states import CHANNELS, SERVING, STATUSES, TRANSITIONS
 from awol.model.tallies import flow_column
 from tests.scenarios import small_scenario
 

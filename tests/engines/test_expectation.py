@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from awol.model.rates import make_plan
 from awol.cli.main import app
 from awol.engines import simulate
 from awol.engines.expected import NotIndependent
+from awol.model.rates import make_plan
 from awol.model.states import STATUSES
 from tests.scenarios import small_scenario
 

@@ -22,7 +22,16 @@ from awol.model import chain
 from awol.model import tallies as K
 from awol.model.rates import Aggregate, Dynamics, make_plan
 from awol.model.states import (
-    AT_LARGE, DETAINED, HOSPITAL, IMPRISONED, KILLED, PRISON, RELEASED, RETAINED, SERVING, SUSPENDED,
+    AT_LARGE,
+    DETAINED,
+    HOSPITAL,
+    IMPRISONED,
+    KILLED,
+    PRISON,
+    RELEASED,
+    RETAINED,
+    SERVING,
+    SUSPENDED,
 )
 from tests.scenarios import small_scenario
 
@@ -118,7 +127,7 @@ def run_engines(package_root: Path, cache: Path) -> dict:
 
 
 def agrees(draws, exact) -> np.ndarray:
-    """z of the mean of the draws against the exact expectation, per day (SE at least sqrt(mean / R),
+    """Z of the mean of the draws against the exact expectation, per day (SE at least sqrt(mean / R),
     as in test_cross_validation: in an independent chain the variance is at most the mean)."""
     x = np.asarray(draws, float)
     se = np.maximum(x.std(axis=0, ddof=1), np.sqrt(exact)) / np.sqrt(len(x))

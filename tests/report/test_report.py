@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,12 +10,11 @@ from typer.testing import CliRunner
 from awol.cli.main import app
 from awol.report import build_report, load_result
 from awol.report.charts import flow_links
-from awol.report.html import odd_markdown, provenance_table
+from awol.report.html import provenance_table
 from awol.report.markdown import render
 from awol.scenario.load import load_scenario
 from awol.scenario.provenance import strip_annotations
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_single_run_report_is_self_contained(ensembles):
@@ -72,10 +70,6 @@ def test_cli_writes_report_and_rejects_non_results(ensembles, tmp_path):
     bad = CliRunner().invoke(app, ["report", str(tmp_path / "nothing")])
     assert bad.exit_code == 2
     assert "holds no run" in bad.output
-
-
-def test_shipped_odd_is_the_docs_copy():
-    assert odd_markdown() == (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
 
 
 def test_markdown_renders_headings_tables_lists_and_escapes():

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import gc
 
-from awol.cli import run  # noqa: F401  (registers run, validate, scenarios)
+from awol.cli import evidence, expect, experiments, run, views  # noqa: F401  (each registers its commands)
 from awol.cli.common import app, fail
-
-for _optional in ("awol.cli.expect", "awol.cli.experiments", "awol.cli.evidence", "awol.cli.views"):
-    try:
-        __import__(_optional)
-    except ModuleNotFoundError as exc:  # a layer not built yet
-        if exc.name != _optional:
-            raise
 
 # Packages of the optional extras (pyproject.toml), which commands import only when run.
 EXTRAS = {

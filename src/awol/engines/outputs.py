@@ -16,7 +16,18 @@ from awol.engines import rng as rngmod
 from awol.engines.result import EngineRun
 from awol.model import tallies as K
 from awol.model.observation import ARTICLES, court_cases, expected_court_cases
-from awol.model.states import AT_LARGE, CHANNELS, DETAINED, ESCAPED, HOSPITAL, RELEASED, RETAINED, ROLES, SERVING, STATUSES
+from awol.model.states import (
+    AT_LARGE,
+    CHANNELS,
+    DETAINED,
+    ESCAPED,
+    HOSPITAL,
+    RELEASED,
+    RETAINED,
+    ROLES,
+    SERVING,
+    STATUSES,
+)
 
 TIME_COLUMNS = ("day", "date")
 LEVEL_COLUMNS = ("search_units", "checkpoints")   # pursuit levels: floats, not counts

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -327,6 +326,3 @@ def _json_default(x):
         return x.isoformat()[:10]
     raise TypeError(f"not JSON serialisable: {type(x)}")
 
-
-def silence_pyabc_below(level: int = logging.INFO) -> None:
-    logging.getLogger("ABC").setLevel(level)

@@ -26,7 +26,16 @@ from numba import njit
 
 from awol.model import tallies as K
 from awol.model.states import (
-    AT_LARGE, DETAINED, ESCAPED, HOSPITAL, IMPRISONED, KILLED, PRISON, RELEASED, RETAINED, SERVING,
+    AT_LARGE,
+    DETAINED,
+    ESCAPED,
+    HOSPITAL,
+    IMPRISONED,
+    KILLED,
+    PRISON,
+    RELEASED,
+    RETAINED,
+    SERVING,
 )
 
 rule = njit(cache=True, inline="always")
@@ -179,7 +188,7 @@ def returned_assault_share(rates):
 
 @rule
 def record_move(row, src, dst, k):
-    """k soldiers moved from `src` to `dst` today."""
+    """K soldiers moved from `src` to `dst` today."""
     row[K.FLOW + src * K.N_STATUS + dst] += k
 
 
@@ -192,7 +201,7 @@ def record_term_end(row, released, retained):
 
 @rule
 def record_class_event(row, status, event, role, channel, once_deserted, k, dst):
-    """k soldiers in `status` met `event` and went to `dst` (`class_event_destination`, or
+    """K soldiers in `status` met `event` and went to `dst` (`class_event_destination`, or
     RELEASED for the discharged)."""
     row[K.FLOW + status * K.N_STATUS + dst] += k
     if event == DUTY_DESERTS:
@@ -208,7 +217,7 @@ def record_class_event(row, status, event, role, channel, once_deserted, k, dst)
 
 @rule
 def record_capture(row, how, k):
-    """k deserters detained today, by search, surrender or at a checkpoint."""
+    """K deserters detained today, by search, surrender or at a checkpoint."""
     row[K.FLOW + AT_LARGE * K.N_STATUS + DETAINED] += k
     if how == BY_SEARCH:
         row[K.CAPTURES_SEARCH] += k
@@ -220,18 +229,18 @@ def record_capture(row, how, k):
 
 @rule
 def record_cases(row, k):
-    """k prosecutions opened at capture: the court cases M8 observes."""
+    """K prosecutions opened at capture: the court cases M8 observes."""
     row[K.CASES_OPENED] += k
 
 
 @rule
 def record_escape(row, k):
-    """k deserters crossed into an exit region."""
+    """K deserters crossed into an exit region."""
     row[K.FLOW + AT_LARGE * K.N_STATUS + ESCAPED] += k
 
 
 @rule
 def record_detention_end(row, sentence, term_decided, k):
-    """k detained soldiers left detention (`after_detention`)."""
+    """K detained soldiers left detention (`after_detention`)."""
     row[K.FLOW + DETAINED * K.N_STATUS + after_detention(sentence, term_decided)] += k
 

@@ -16,8 +16,6 @@ STATUSES = (
     "escaped",      # beyond reach of pursuit (crossed to the exit region)
 )
 SERVING, RETAINED, HOSPITAL, AT_LARGE, DETAINED, IMPRISONED, RELEASED, KILLED, ESCAPED = range(9)
-ON_DUTY = (SERVING, RETAINED)
-ABSORBING = (IMPRISONED, RELEASED, KILLED, ESCAPED)
 
 ROLES = ("rear", "line", "assault")
 REAR, LINE, ASSAULT = range(3)

@@ -22,7 +22,7 @@ th{background:#f3f5f9} code{background:#f4f4f4;padding:0 .2rem} .muted{color:#66
 
 
 def odd_markdown() -> str:
-    """The ODD description shipped with the package (a copy of docs/ODD.md)."""
+    """The ODD description shipped with the package (docs/ODD.md links to it)."""
     return resources.files("awol.report").joinpath("ODD.md").read_text(encoding="utf-8")
 
 

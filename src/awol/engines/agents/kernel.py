@@ -21,8 +21,20 @@ from awol.engines.agents.prefetch import prefetch
 from awol.model import chain, contracts
 from awol.model import tallies as K
 from awol.model.states import (
-    ASSAULT, AT_LARGE, DETAINED, ESCAPED, EXIT, HOME, HOSPITAL, IMPRISONED, NOT_PROSECUTED, PRISON, RELEASED,
-    RETAINED, SERVING, SUSPENDED,
+    ASSAULT,
+    AT_LARGE,
+    DETAINED,
+    ESCAPED,
+    EXIT,
+    HOME,
+    HOSPITAL,
+    IMPRISONED,
+    NOT_PROSECUTED,
+    PRISON,
+    RELEASED,
+    RETAINED,
+    SERVING,
+    SUSPENDED,
 )
 
 kernel = njit(cache=True, _nrt=False)

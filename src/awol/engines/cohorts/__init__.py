@@ -30,8 +30,17 @@ from awol.engines.cohorts import pools as pooling
 from awol.engines.cohorts.arrivals import NO_OFFSET, arrival_factors, term_end_hazard
 from awol.engines.cohorts.draws import seed_stream, stream_seed
 from awol.engines.cohorts.kernel import (
-    DESERTED, EMPTY_COHORTS, ON_DUTY, PENDING_ROOM, PHASE, ArrivalDraw, CohortState, DayOutput, Scratch,
-    initial_force, step_day,
+    DESERTED,
+    EMPTY_COHORTS,
+    ON_DUTY,
+    PENDING_ROOM,
+    PHASE,
+    ArrivalDraw,
+    CohortState,
+    DayOutput,
+    Scratch,
+    initial_force,
+    step_day,
 )
 from awol.engines.cohorts.levels import binned_levels
 from awol.engines.cohorts.pools import BLOCK_SHIFT, N_PARTS_HOSPITAL, Layout

@@ -24,23 +24,70 @@ from typing import NamedTuple
 
 import numpy as np
 
-from awol.engines.cohorts.draws import inline, kernel, multinomial, draw_index, pick, split3
+from awol.engines.cohorts.arrivals import NO_OFFSET
+from awol.engines.cohorts.draws import draw_index, inline, kernel, multinomial, pick, split3
 from awol.engines.cohorts.pools import (
-    H_DECIDED, H_NOTERM, H_PASSED, H_PRE, N_PARTS_HOSPITAL, N_PARTS_SERVING, P_CHANNEL, P_FLAG, P_LEVEL, P_ROLE,
-    P_UNIT, S_PRE, hospital_add, on_duty_after_today, part_count, pool_of, ring_due, ring_take, serving_add,
+    H_NOTERM,
+    H_PASSED,
+    H_PRE,
+    N_PARTS_HOSPITAL,
+    N_PARTS_SERVING,
+    P_CHANNEL,
+    P_FLAG,
+    P_LEVEL,
+    P_ROLE,
+    P_UNIT,
+    S_PRE,
+    hospital_add,
+    on_duty_after_today,
+    part_count,
+    pool_of,
+    ring_due,
+    ring_take,
+    serving_add,
 )
 from awol.engines.cohorts.table import (
-    F_CE, F_CHANNEL, F_DEST, F_FLAG, F_LEVEL, F_REGION, F_ROLE, F_SENTENCE, F_STATUS, F_UNIT, N_FIELDS, NO_TERM,
-    PASSED, PRE, SUCC_MOVE, SUCC_NOT_PROSECUTED, SUCC_PASSED, SUCC_PRISON, SUCC_SUSPENDED, TERM_DECIDED,
+    F_CE,
+    F_CHANNEL,
+    F_DEST,
+    F_FLAG,
+    F_LEVEL,
+    F_REGION,
+    F_ROLE,
+    F_SENTENCE,
+    F_STATUS,
+    F_UNIT,
+    N_FIELDS,
+    NO_TERM,
+    PASSED,
+    PRE,
+    SUCC_MOVE,
+    SUCC_NOT_PROSECUTED,
+    SUCC_PASSED,
+    SUCC_PRISON,
+    SUCC_SUSPENDED,
+    TERM_DECIDED,
     find_or_add,
 )
-from awol.engines.cohorts.arrivals import NO_OFFSET
 from awol.engines.rng import binomial, next_uniform
 from awol.model import chain
 from awol.model import tallies as K
 from awol.model.states import (
-    ASSAULT, AT_LARGE, DETAINED, ESCAPED, EXIT, HOME, HOSPITAL, IMPRISONED, KILLED, NOT_PROSECUTED, PRISON, RELEASED,
-    RETAINED, SERVING, SUSPENDED,
+    ASSAULT,
+    AT_LARGE,
+    DETAINED,
+    ESCAPED,
+    EXIT,
+    HOME,
+    HOSPITAL,
+    IMPRISONED,
+    KILLED,
+    NOT_PROSECUTED,
+    PRISON,
+    RELEASED,
+    RETAINED,
+    SERVING,
+    SUSPENDED,
 )
 
 THIN_BELOW = 24.0            # expected candidates of a group below which it is thinned
@@ -134,13 +181,13 @@ def _key_index(T, f, status, ce, t):
 
 @inline
 def _table_add(T, f, status, ce, t, k):
-    """k soldiers with fields f into the cohort table (at large or detained), after today."""
+    """K soldiers with fields f into the cohort table (at large or detained), after today."""
     T.incoming[_key_index(T, f, status, ce, t)[0]] += k
 
 
 @inline
 def _table_move(T, i, which, f, status, ce, t, k, now):
-    """k members of cohort i to the cohort with fields f (its successor `which`): after today,
+    """K members of cohort i to the cohort with fields f (its successor `which`): after today,
     or `now` (counted today). The successor is remembered unless the key holds an exact
     end day, which turns into PASSED once that day is over."""
     j = T.successor[i, which]
@@ -177,7 +224,7 @@ def _desert(rs, f, ce, t, k, role, channel, unit, level, rates, moves, T):
 
 @inline
 def _leave(rs, status, q, p, t, event, k, S, pool_keys, rates, moves, f, out):
-    """k soldiers of part q of pool p (serving, retained or in hospital) meet `event` of the
+    """K soldiers of part q of pool p (serving, retained or in hospital) meet `event` of the
     chain. A ring member leaves alone (k = 1) with the day his term ends."""
     SR, HR, D = S.serving_ring, S.hospital_ring, S.pools
     if status == SERVING:
@@ -488,7 +535,7 @@ def step_day(rs, t, progress, S, layout, pool_keys, level_factor, pre_hazard, ar
 
 @kernel
 def arrive(rs, SR, D, t, n, channel, arrival, layout, per_group, per_off):
-    """n recruits into serving pools. Role, unit, risk level and term are independent: a
+    """N recruits into serving pools. Role, unit, risk level and term are independent: a
     few recruits draw each factor by inversion (a handful of uniforms each), many are
     split over the (role, unit, level) groups and then each group over the terms by exact
     multinomials, which costs the cells instead of the recruits. per_group and per_off

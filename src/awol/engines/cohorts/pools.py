@@ -22,8 +22,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from awol.engines.rng import next_uniform
 from awol.engines.cohorts.table import NO_TERM, PASSED, PRE, TERM_DECIDED
+from awol.engines.rng import next_uniform
 from awol.model.states import HOSPITAL, SERVING
 
 inline = njit(cache=True, inline="always", _nrt=False)
@@ -104,7 +104,7 @@ def pool_of(flag, role, channel, unit, level, layout):
 
 @inline
 def ring_add(R, p, ce, k):
-    """k soldiers whose term ends on day ce into pool p's ring."""
+    """K soldiers whose term ends on day ce into pool p's ring."""
     j = ce % R.counts.shape[1]
     R.counts[p, j] += k
     R.blocks[p, j >> BLOCK_SHIFT] += k
@@ -159,7 +159,7 @@ def ring_due(R, p, j):
 
 @inline
 def serving_add(SR, D, p, ce, k):
-    """k serving soldiers into pool p now: ce a day (ring), PRE or NO_TERM."""
+    """K serving soldiers into pool p now: ce a day (ring), PRE or NO_TERM."""
     if ce == PRE:
         D.serving_parts[S_PRE, p] += k
     elif ce == NO_TERM:
@@ -171,7 +171,7 @@ def serving_add(SR, D, p, ce, k):
 
 @inline
 def hospital_add(HR, D, p, ce, k):
-    """k wounded into pool p's hospital parts (their term not ended today: it was due first)."""
+    """K wounded into pool p's hospital parts (their term not ended today: it was due first)."""
     if ce == PRE:
         D.hospital_parts[H_PRE, p] += k
     elif ce == NO_TERM:
@@ -195,7 +195,7 @@ def part_count(status, q, p, SR, HR, D):
 
 @inline
 def on_duty_after_today(pend, p, ce, t, k):
-    """k soldiers join pool p on duty after today: retained (TERM_DECIDED), or serving
+    """K soldiers join pool p on duty after today: retained (TERM_DECIDED), or serving
     with a term code; a term that ended while away (PASSED, or a day gone by) is due tomorrow."""
     if ce != TERM_DECIDED and ce != PRE and ce != NO_TERM and (ce == PASSED or ce <= t):
         ce = t + 1

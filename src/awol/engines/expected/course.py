@@ -16,18 +16,45 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from awol.engines.cohorts.arrivals import arrival_cells
+from awol.engines.cohorts.arrivals import NO_OFFSET, arrival_cells
 from awol.engines.cohorts.table import (
-    F_CE, F_CHANNEL, F_DEST, F_FLAG, F_LEVEL, F_REGION, F_ROLE, F_SENTENCE, F_STATUS, F_UNIT, N_FIELDS, NO_TERM,
-    TERM_DECIDED, CohortTable, check_size, find_or_add,
+    F_CE,
+    F_CHANNEL,
+    F_DEST,
+    F_FLAG,
+    F_LEVEL,
+    F_REGION,
+    F_ROLE,
+    F_SENTENCE,
+    F_STATUS,
+    F_UNIT,
+    N_FIELDS,
+    NO_TERM,
+    TERM_DECIDED,
+    CohortTable,
+    check_size,
+    find_or_add,
 )
-from awol.engines.cohorts.arrivals import NO_OFFSET
 from awol.model import chain
 from awol.model import tallies as K
 from awol.model.rates import Aggregate, Dynamics, Plan
 from awol.model.states import (
-    ASSAULT, AT_LARGE, CHANNELS, DETAINED, ESCAPED, EXIT, HOME, HOSPITAL, IMPRISONED, KILLED, NOT_PROSECUTED,
-    PRISON, RELEASED, RETAINED, SERVING, SUSPENDED,
+    ASSAULT,
+    AT_LARGE,
+    CHANNELS,
+    DETAINED,
+    ESCAPED,
+    EXIT,
+    HOME,
+    HOSPITAL,
+    IMPRISONED,
+    KILLED,
+    NOT_PROSECUTED,
+    PRISON,
+    RELEASED,
+    RETAINED,
+    SERVING,
+    SUSPENDED,
 )
 
 inline = njit(cache=True, inline="always")
@@ -36,7 +63,7 @@ DESERTED, ON_DUTY = 0, 1     # rows of the day's per-unit counts
 
 @inline
 def _to(T, f, status, t, k):
-    """k soldiers with fields f join the cohort of `status` after today (keys merged as the table says).
+    """K soldiers with fields f join the cohort of `status` after today (keys merged as the table says).
 
     A soldier back on duty whose term ended while he was away meets M1 tomorrow, as in
     the drawing engines."""
