@@ -31,7 +31,8 @@ def without_anyone(tree: dict) -> dict:
     """Empty the population and every inflow: the scenario must then be rejected."""
     for channel in ("volunteer", "mobilised", "detainee"):
         tree["population"][channel]["size"] = 0
-    tree["recruitment"]["volunteer_per_day"] = 0
+    for step in tree["recruitment"]["volunteer_per_day"]:
+        step["value"] = 0
     tree["recruitment"]["mobilisation"] = []
     for step in tree["recruitment"]["detentions_per_day"]:
         step["value"] = 0

@@ -8,7 +8,10 @@ import pytest
 
 import awol
 from awol.model.rates import make_plan
-from awol.model.states import CHANNELS, SERVING, STATUSES, TRANSITIONS
+from awol.model.states import (
+    ABSENCE_PATHWAYS, AT_LARGE, CHANNELS, DETAINED, ENDINGS, ESCAPED, HOSPITAL, KILLED, ON_LEAVE, RETAINED, SERVING,
+    STATUSES, TRANSITIONS,
+)
 from awol.model.tallies import flow_column
 from tests.scenarios import small_scenario
 
@@ -47,9 +50,18 @@ def test_breakdowns_add_up(run):
     np.testing.assert_array_equal(daily[[f"on_duty_{c}" for c in CHANNELS]].sum(axis=1), daily["on_duty"])
     np.testing.assert_array_equal(daily[[f"desertions_{c}" for c in CHANNELS]].sum(axis=1), daily["new_desertions"])
     np.testing.assert_array_equal(
-        daily["captures"] + daily["surrenders"], daily[flow_column(3, 4)]
+        daily["captures"] + daily["voluntary_returns"], daily[flow_column(AT_LARGE, DETAINED)]
     )
-    killed = daily[flow_column(0, 7)] + daily[flow_column(1, 7)]
+    np.testing.assert_array_equal(daily["deaths_at_large"], daily[flow_column(AT_LARGE, KILLED)])
+    np.testing.assert_array_equal(daily["escapes"], daily[flow_column(AT_LARGE, ESCAPED)])
+    begun = daily[[f"absences_{p}" for p in ABSENCE_PATHWAYS]].sum(axis=1)
+    np.testing.assert_array_equal(begun, daily["new_desertions"])
+    ended = daily[[f"absences_ended_{e}" for e in ENDINGS]].sum(axis=1)
+    np.testing.assert_array_equal(ended, daily[[flow_column(AT_LARGE, s) for s in (DETAINED, KILLED, ESCAPED)]].sum(axis=1))
+    np.testing.assert_array_equal(daily[[f"at_large_{p}" for p in ABSENCE_PATHWAYS]].sum(axis=1), daily["at_large"])
+    into_detention = daily[flow_column(HOSPITAL, DETAINED)] + daily[flow_column(ON_LEAVE, DETAINED)]
+    np.testing.assert_array_equal(daily["refusals"], into_detention)
+    killed = daily[flow_column(SERVING, KILLED)] + daily[flow_column(RETAINED, KILLED)]
     np.testing.assert_array_equal(daily["deaths"], killed)
     assert (daily["deaths_returned"] <= daily["deaths"]).all()
     assert (daily["on_duty_returned"] <= daily["on_duty"]).all()

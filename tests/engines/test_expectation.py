@@ -13,11 +13,16 @@ from tests.scenarios import small_scenario
 
 
 def independent(**kw):
-    """A tiny scenario whose hazards do not depend on the state."""
+    """A tiny scenario whose hazards do not depend on the state, with a small key space (one unit,
+    contracts started within a month, no detainee channel, two hiding levels): the exact
+    expectation populates every key."""
     over = dict(
         desertion__peer_weight=0, desertion__deterrence_weight=0,
         pursuit__adaptive__enabled=False, pursuit__search_max_per_day=0,
-        population__units=2, population__volunteer__started_within_months=2,
+        population__units=1, population__volunteer__started_within_months=1,
+        population__detainee__size=0,
+        recruitment__detentions_per_day=[{"from": "2022-09-24", "value": 0}],
+        pursuit__hiding_levels=2,
     )
     over.update(kw)
     return small_scenario(scale=0.01, days=40, **over)

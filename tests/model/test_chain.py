@@ -22,78 +22,96 @@ from awol.model import chain
 from awol.model import tallies as K
 from awol.model.rates import Aggregate, Dynamics, make_plan
 from awol.model.states import (
-    AT_LARGE,
-    DETAINED,
-    HOSPITAL,
-    IMPRISONED,
-    KILLED,
-    PRISON,
-    RELEASED,
-    RETAINED,
-    SERVING,
-    SUSPENDED,
+    AT_LARGE, BY_POLICE, DETAINED, HOSPITAL, IMPRISONED, KILLED, LEAVE, LINE_PATHWAY, ON_LEAVE, PRISON, RETAINED,
+    SERVING, SUSPENDED, TREATMENT,
 )
 from tests.scenarios import small_scenario
 
 
 @pytest.fixture(scope="module")
 def rates():
-    sc = small_scenario(days=30)
-    plan = make_plan(sc, 30)
+    sc = small_scenario(days=400)
+    plan = make_plan(sc, 400)
     geo = plan.geography
     units = sc.population.units
     at_large = np.full(geo.n_regions, 3.0)
     agg = Aggregate(at_large, np.full(units, 100.0), np.zeros(units), 100.0 * units)
-    return Dynamics(plan).rates(0, agg)
+    return Dynamics(plan).rates(300, agg)   # after leave began (Mar 2023)
 
 
 def test_class_events_compete_in_order(rates):
-    """On duty: death and wounding are the role's day probabilities, desertion takes its hazard
-    of what is left; in hospital the second event is empty."""
-    d, w, h = chain.class_events(rates, RETAINED, 2, 1, 0, 1.0)
+    """On duty: death and wounding are the role's day probabilities, leaving from the line takes its
+    hazard of what is left, and rotation leave its probability of what is left after that."""
+    d, w, h, ell = chain.class_events(rates, RETAINED, 2, 1, 0, 1.3)
+    hazard = min(1.0, rates.line_base * rates.propensity[1, 2, 1, 0] * 1.3)
     assert d == rates.death[2] and w == rates.wound[2]
-    assert h == pytest.approx((1 - d - w) * min(1.0, rates.desert[RETAINED, 2, 1, 0]))
-    r, none, hh = chain.class_events(rates, HOSPITAL, 2, 1, 0, 1.0)
-    assert r == rates.recover and none == 0.0
-    assert hh == pytest.approx((1 - r) * rates.desert[HOSPITAL, 2, 1, 0])
-    assert chain.desertion_hazard(rates, SERVING, 0, 0, 0, 1e12) == 1.0  # capped
-    bound = chain.class_events_bound(rates, RETAINED, d + w, min(1.0, rates.desert[RETAINED, 2, 1, 0]))
-    assert sum(chain.class_events(rates, RETAINED, 2, 1, 0, 1.0)) == pytest.approx(bound)
+    assert h == pytest.approx((1 - d - w) * hazard)
+    assert ell == pytest.approx((1 - d - w) * (1 - hazard) * rates.leave_start) and ell > 0
+    served = chain.class_events(rates, SERVING, 2, 1, 0, 1.3)[2]
+    assert served < h, "held past term, the same soldier leaves more (grievance)"
+    assert chain.class_events(rates, HOSPITAL, 2, 1, 0, 1.0) == (rates.recover, 0.0, 0.0, 0.0)
+    bound = chain.class_events_bound(rates, RETAINED, d + w, hazard, rates.leave_start)
+    assert sum(chain.class_events(rates, RETAINED, 2, 1, 0, 1.3)) == pytest.approx(bound)
 
 
-def test_at_large_events_sum_to_at_most_one(rates):
-    for region in range(len(rates.search_capture)):
-        s, g, m = chain.at_large_events(rates, region)
-        assert 0 <= s and 0 <= g and 0 <= m and s + g + m <= 1 + 1e-12
-        assert g == pytest.approx((1 - s) * rates.surrender)
+def test_return_split_uses_each_pathways_baseline(rates):
+    leave = chain.return_split(rates, LEAVE, False, 1, 0, 0, 1.0)
+    treatment = chain.return_split(rates, TREATMENT, False, 1, 0, 0, 1.0)
+    pi = rates.propensity[0, 1, 0, 0]
+    assert leave[0] == pytest.approx(min(1, rates.leave_no_return * pi))
+    assert treatment[0] == pytest.approx(min(1, rates.treatment_no_return * pi))
+    assert leave[1] == pytest.approx((1 - leave[0]) * min(1, rates.refusal * pi))
+    discharged, convalescent = chain.recovery_split(rates)
+    assert discharged == rates.discharge and convalescent == pytest.approx((1 - discharged) * rates.convalescent)
+
+
+def test_at_large_events_sum_to_at_most_one_and_good_hiders_stay_away(rates):
+    assert rates.hiding[0] < 1 < rates.hiding[-1]
+    for region in range(len(rates.detection)):
+        worst = chain.at_large_events(rates, region, len(rates.hiding) - 1)
+        best = chain.at_large_events(rates, region, 0)   # level 0 hides best
+        for events in (worst, best):
+            assert min(events) >= 0 and sum(events) <= 1 + 1e-12
+        if rates.detection[region] > 0:
+            assert best[0] < worst[0]
+        assert best[1] < worst[1]
+
+
+def test_prosecution_depends_on_length_and_repeat(rates):
+    assert chain.absence_case(0, 10) == chain.CASE_SHORT_FIRST
+    assert chain.absence_case(0, 11) == chain.CASE_LONG
+    assert chain.absence_case(1, 3) == chain.CASE_LONG
+    prison, prosecuted = chain.sentence_shares(rates, chain.CASE_LONG)
+    assert 0 <= prison <= prosecuted <= 1 and prosecuted == rates.prosecute[chain.CASE_LONG]
 
 
 def test_destinations():
     assert chain.class_event_destination(SERVING, chain.DUTY_KILLED, False) == KILLED
     assert chain.class_event_destination(RETAINED, chain.DUTY_WOUNDED, True) == HOSPITAL
     assert chain.class_event_destination(RETAINED, chain.DUTY_DESERTS, True) == AT_LARGE
+    assert chain.class_event_destination(SERVING, chain.DUTY_LEAVE, False) == ON_LEAVE
     assert chain.class_event_destination(HOSPITAL, chain.HOSPITAL_RECOVERS, True) == RETAINED
     assert chain.class_event_destination(HOSPITAL, chain.HOSPITAL_RECOVERS, False) == SERVING
     assert chain.after_detention(PRISON, False) == IMPRISONED
     assert chain.after_detention(SUSPENDED, True) == RETAINED
-
-
-def test_sentences_are_nested(rates):
-    prison, prosecuted = chain.sentence_shares(rates)
-    assert 0 <= prison <= prosecuted <= 1
+    assert [chain.duration_bin(d) for d in (0, 2, 3, 10, 11, 30, 31, 90, 91, 180, 181, 5000)] == \
+        [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
 
 
 def test_records_add_flows_and_their_tallies():
     row = np.zeros(K.N_TALLIES)
-    chain.record_class_event(row, RETAINED, chain.DUTY_KILLED, 2, 1, True, 3.0, KILLED)
-    chain.record_class_event(row, SERVING, chain.DUTY_DESERTS, 0, 2, False, 2.0, AT_LARGE)
-    chain.record_class_event(row, HOSPITAL, chain.HOSPITAL_RECOVERS, 1, 0, False, 4.0, RELEASED)
-    chain.record_capture(row, chain.BY_CHECKPOINT, 5.0)
+    chain.record_class_event(row, RETAINED, chain.DUTY_KILLED, 2, 1, True, 3.0)
+    chain.record_absence(row, ON_LEAVE, LEAVE, 1, 2, 2.0)
+    chain.record_absence(row, RETAINED, LINE_PATHWAY, 1, 2, 5.0)
+    chain.record_ending(row, LEAVE, BY_POLICE, 40, 2.0, DETAINED)
+    chain.record_cases(row, 0, 40, 1.0)
     assert row[K.flow_index(RETAINED, KILLED)] == 3 and row[K.DEATHS_ROLE + 2] == 3 and row[K.DEATHS_RETURNED] == 3
-    assert row[K.flow_index(SERVING, AT_LARGE)] == 2 and row[K.DESERTIONS_CHANNEL + 2] == 2
-    assert row[K.flow_index(HOSPITAL, RELEASED)] == 4 and row[K.WOUNDS_ROLE:K.WOUNDS_ROLE + 3].sum() == 0
-    assert row[K.flow_index(AT_LARGE, DETAINED)] == 5 and row[K.CAPTURES_CHECKPOINT] == 5
-    assert row.sum() == 3 * 3 + 2 * 2 + 4 + 2 * 5
+    assert row[K.flow_index(ON_LEAVE, AT_LARGE)] == 2 and row[K.DESERTIONS_CHANNEL + 2] == 7
+    assert row[K.ABSENCES_PATHWAY + LEAVE] == 2 and row[K.ABSENCES_PATHWAY + LINE_PATHWAY] == 5
+    assert row[K.LINE_ABSENCES + RETAINED * K.N_ROLE + 1] == 5 and row[K.LINE_ABSENCES:K.REFUSALS].sum() == 5
+    assert row[K.flow_index(AT_LARGE, DETAINED)] == 2 and row[K.ENDED + LEAVE * K.N_ENDING + BY_POLICE] == 2
+    assert row[K.DAYS_ENDED + LEAVE * K.N_ENDING + BY_POLICE] == 80 and row[K.ENDED_DURATION + 3] == 2
+    assert row[K.CASES_ARTICLE] == 1 and row[K.CASES_DURATION + 3] == 1
 
 
 # ---------------------------------------------------------------- one chain, three engines
@@ -101,7 +119,7 @@ def test_records_add_flows_and_their_tallies():
 SEEDS = 30
 DAYS = 40
 OUTPUT = "hospital"           # the stock the edit moves
-EDIT = ("        first = rates.recover\n", "        first = rates.recover * 0.25\n")
+EDIT = ("        return rates.recover, 0.0, 0.0, 0.0\n", "        return rates.recover * 0.25, 0.0, 0.0, 0.0\n")
 
 RUN = textwrap.dedent("""
     import json, sys

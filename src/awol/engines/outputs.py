@@ -17,15 +17,7 @@ from awol.engines.result import EngineRun
 from awol.model import tallies as K
 from awol.model.observation import ARTICLES, court_cases, expected_court_cases
 from awol.model.states import (
-    AT_LARGE,
-    CHANNELS,
-    DETAINED,
-    ESCAPED,
-    HOSPITAL,
-    RELEASED,
-    RETAINED,
-    ROLES,
-    SERVING,
+    ABSENCE_PATHWAYS, AT_LARGE, CHANNELS, DETAINED, ENDINGS, HOSPITAL, ON_LEAVE, RELEASED, RETAINED, ROLES, SERVING,
     STATUSES,
 )
 
@@ -59,27 +51,34 @@ def daily_columns(run: EngineRun, *, scenario, seed: int) -> dict[str, np.ndarra
     for name, index in named.items():
         if name not in out:
             out[name] = tallies[:, index]
-    out["new_desertions"] = sum(flow(tallies, s, AT_LARGE) for s in (SERVING, RETAINED, HOSPITAL))
-    out["captures"] = out["captures_checkpoint"] + out["captures_search"]
+    out["new_desertions"] = sum(flow(tallies, s, AT_LARGE) for s in (SERVING, RETAINED, HOSPITAL, ON_LEAVE))
+    for ending in ENDINGS:  # how absences ended, whatever their pathway
+        out[f"absences_ended_{ending}"] = sum(out[f"ended_{p}_{ending}"] for p in ABSENCE_PATHWAYS)
+    out["captures_search"] = out["absences_ended_search"]
+    out["captures_police"] = out["absences_ended_police"]
+    out["captures_checkpoint"] = out["absences_ended_checkpoint"]
+    out["captures"] = out["captures_search"] + out["captures_police"] + out["captures_checkpoint"]
+    out["voluntary_returns"] = out["absences_ended_returned"]
+    out["deaths_at_large"] = out["absences_ended_died"]
+    out["escapes"] = out["absences_ended_escaped"]
     out["returned_to_front"] = flow(tallies, DETAINED, SERVING) + flow(tallies, DETAINED, RETAINED)
     out["released_at_term"] = flow(tallies, SERVING, RELEASED)
     out["retained_at_term"] = flow(tallies, SERVING, RETAINED)
-    out["escapes"] = flow(tallies, AT_LARGE, ESCAPED)
     out["deaths"] = sum(out[f"deaths_{r}"] for r in ROLES)
     out["wounds"] = sum(out[f"wounds_{r}"] for r in ROLES)
     out["recruits"] = sum(out[f"recruits_{c}"] for c in CHANNELS)
     out["search_units"] = np.asarray(run.search_units, float)
     out["checkpoints"] = np.asarray(run.checkpoints, float)
 
+    out["cases_opened"] = sum(out[f"cases_opened_{a}"] for a in ARTICLES)
     obs = scenario.observation
-    shares = np.array([getattr(obs.article_shares, a) for a in ARTICLES])
+    opened = np.stack([out[f"cases_opened_{a}"] for a in ARTICLES], axis=1)
     lags = dict(reporting_share=obs.reporting_share, filing_lag_days=obs.filing_lag_days,
                 verdict_lag_days=obs.verdict_lag_days)
     if run.expectation:
-        filed, decided = expected_court_cases(out["cases_opened"], article_shares=shares, **lags)
+        filed, decided = expected_court_cases(opened, **lags)
     else:
-        filed, decided = court_cases(out["cases_opened"], article_shares=shares,
-                                     rng=rngmod.generator(seed, rngmod.OBSERVATION), **lags)
+        filed, decided = court_cases(opened, rng=rngmod.generator(seed, rngmod.OBSERVATION), **lags)
     for i, a in enumerate(ARTICLES):
         out[f"cases_filed_{a}"] = filed[:, i]
     for i, a in enumerate(ARTICLES):

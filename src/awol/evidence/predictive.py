@@ -31,7 +31,7 @@ HIDDEN = (
     ("imprisoned", "imprisoned", "stock"),
     ("desertions (total)", "new_desertions", "total"),
     ("captures (total)", "captures", "total"),
-    ("surrenders (total)", "surrenders", "total"),
+    ("voluntary returns (total)", "voluntary_returns", "total"),
     ("returned to the front (total)", "returned_to_front", "total"),
     ("deaths of returned deserters (total)", "deaths_returned", "total"),
     ("escapes beyond reach (total)", "escapes", "total"),

@@ -1,25 +1,35 @@
-"""M3 Desertion decision (claims C2, C3).
+"""M3 The absence decision (claims C2, C3): leaving from the line, not returning, refusing to deploy.
 
-Functional form (`form: loglinear`, a proportional-hazards model). The daily
-probability that soldier i in status s, role r, channel c, unit u deserts is
+One propensity, four ways out. A soldier's propensity to leave is a proportional-hazards
+factor (`form: loglinear`)
 
-    h_i = min(1, b · O_s · exp(  β_risk · d_r(t) / d_ref          (perceived risk of death)
-                             + β_griev · 1[s = retained]        (held past term, C1)
-                             + β_c                              (recruitment channel)
-                             + β_peer · D_u(t)                  (peer desertions, cascades)
-                             − β_det · P(t) · S(t)              (deterrence)
-                             + β_tol · (τ_i − ½) ))             (personal risk tolerance)
+    π_i = exp(  β_risk · d_r(t) / d_ref          (perceived risk of death in his role)
+              + β_griev · 1[held past term]       (grievance, C1)
+              + β_c                               (recruitment channel)
+              + β_peer · D_u(t)                   (peer absences, cascades)
+              − β_det · P(t) · S(t)               (deterrence)
+              + β_tol · (τ_i − ½) )               (personal risk tolerance)
 
-where d_r is today's death probability of the role, D_u the smoothed daily
-desertions per 1,000 soldiers of the unit, S the chance that a caught deserter is
-imprisoned or sent to an assault, O_s the opportunity multiplier (hospital), and
-P Epstein's estimated arrest probability (PNAS 2002)
+and it scales the baseline of each pathway (all capped at 1):
+
+  * from the line: a daily hazard b · π_i for a soldier on duty (he starts at large in
+    his unit's front region, behind its checkpoints);
+  * not back from leave: a probability q_leave · π_i decided when a rotation leave ends
+    (he is at home);
+  * not back after treatment: q_treat · π_i decided when treatment ends, at the end of a
+    convalescence at home or on the way back from hospital (in the rear);
+  * refusing to deploy again: q_refuse · π_i on the way back from leave or treatment
+    (he is held in detention at once, and may be tried for disobedience).
+
+d_r is today's death probability of the role, D_u the smoothed daily absences per 1,000
+soldiers of the unit, S the chance that a caught man is imprisoned or sent to an
+assault, and P Epstein's estimated arrest probability (PNAS 2002)
 
     P = 1 − exp(−k · C / (A + 1)),   k = 2.3 in Epstein's model,
 
-with C the pursuers (search units plus checkpoints) and A the deserters at large
-(+1: A counts the would-be deserter himself). All coefficients are scenario
-parameters with declared ranges.
+with C the pursuers (search units plus checkpoints) and A the absent soldiers (+1: A
+counts the would-be deserter himself). All coefficients are scenario parameters with
+declared ranges.
 """
 
 from __future__ import annotations
@@ -38,34 +48,6 @@ def punishment_severity(prosecution: float, suspended: float, assault_share_retu
     return (1.0 - amnesty) * (prison + (1.0 - prison) * assault_share_returned)
 
 
-def desertion_table(
-    *,
-    base: float,
-    death_by_role: np.ndarray,
-    risk_weight: float,
-    risk_reference: float,
-    grievance_weight: float,
-    channel_weight: np.ndarray,
-    peer_weight: float,
-    peer_level: np.ndarray,
-    deterrence_weight: float,
-    arrest: float,
-    severity: float,
-    hospital_opportunity: float,
-) -> np.ndarray:
-    """Hazard before the personal tolerance factor, indexed [status, role, channel, unit].
-
-    The status axis is (serving, retained, hospital), the first three status codes.
-    """
-    fixed = fixed_log_terms(
-        death_by_role=death_by_role, risk_weight=risk_weight, risk_reference=risk_reference,
-        grievance_weight=grievance_weight, channel_weight=channel_weight,
-        hospital_opportunity=hospital_opportunity,
-    )
-    return hazard_table(fixed, base=base, peer_weight=peer_weight, peer_level=peer_level,
-                        deterrence=deterrence_weight * arrest * severity)
-
-
 def fixed_log_terms(
     *,
     death_by_role: np.ndarray,
@@ -73,40 +55,34 @@ def fixed_log_terms(
     risk_reference: float,
     grievance_weight: float,
     channel_weight: np.ndarray,
-    hospital_opportunity: float,
 ) -> np.ndarray:
-    """The terms of the log-hazard that do not depend on the state, [..., status, role, channel].
+    """The terms of the log-propensity that do not depend on the state, [..., held past term, role, channel].
 
-    Grievance, opportunity, perceived risk and channel: known from the schedules alone,
-    so a run computes them for all its days at once (`death_by_role` may carry a
-    leading day axis) and only `hazard_table` is left for each day.
+    Grievance, perceived risk and channel are known from the schedules alone, so a run
+    computes them for all its days at once (`death_by_role` may carry a leading day
+    axis) and only `propensity_table` is left for each day.
     """
     death = np.asarray(death_by_role, float)
     risk = risk_weight * death / risk_reference                                 # [..., role]
-    grievance = np.array([0.0, grievance_weight, 0.0])                          # [status]
-    opportunity = np.log(np.array([1.0, 1.0, max(hospital_opportunity, 1e-300)]))
-    return (
-        (grievance + opportunity)[:, None, None]
-        + risk[..., None, :, None]
-        + np.asarray(channel_weight)[None, None, :]
-    )
+    grievance = np.array([0.0, grievance_weight])                               # [held past term]
+    return grievance[:, None, None] + risk[..., None, :, None] + np.asarray(channel_weight)[None, None, :]
 
 
-def hazard_table(fixed: np.ndarray, *, base: float, peer_weight: float, peer_level: np.ndarray,
-                 deterrence: float) -> np.ndarray:
-    """One day's hazard [status, role, channel, unit] from its fixed log-terms [status, role, channel],
-    the units' peer levels and the deterrence term β_det · P · S."""
-    linear = fixed[:, :, :, None] + peer_weight * np.asarray(peer_level)[None, None, None, :] - deterrence
-    return np.minimum(base * np.exp(linear), 1.0)
+def propensity_table(fixed: np.ndarray, *, peer_weight: float, peer_level: np.ndarray,
+                     deterrence: float) -> np.ndarray:
+    """One day's propensity π before the personal factor, [held past term, role, channel, unit],
+    from its fixed log-terms [held past term, role, channel], the units' peer levels and the
+    deterrence term β_det · P · S."""
+    return np.exp(fixed[:, :, :, None] + peer_weight * np.asarray(peer_level)[None, None, None, :] - deterrence)
 
 
 def tolerance_factor(risk_tolerance: np.ndarray, weight: float) -> np.ndarray:
-    """Personal multiplier of the hazard, exp(β_tol · (τ − ½))."""
+    """Personal multiplier of the propensity, exp(β_tol · (τ − ½))."""
     return np.exp(weight * (np.asarray(risk_tolerance) - 0.5))
 
 
 def peer_update(level: np.ndarray, desertions: np.ndarray, on_duty: np.ndarray, memory_days: float) -> np.ndarray:
-    """Exponentially smoothed desertions per 1,000 on-duty soldiers, per unit."""
+    """Exponentially smoothed absences per 1,000 on-duty soldiers, per unit."""
     rate = 1000.0 * desertions / np.maximum(on_duty, 1.0)
     weight = 1.0 / memory_days if memory_days >= 1.0 else 1.0
     return (1.0 - weight) * level + weight * rate

@@ -16,11 +16,19 @@ from awol.model.states import DESTINATIONS
 
 
 class Movement(NamedTuple):
-    """What the engines' kernels read of the graph: where a deserter goes next, and from where he starts."""
+    """What the engines' kernels read of the graph: where an absent soldier goes next, and where he starts.
+
+    An absence from the line starts in the unit's front region; one after treatment in
+    the rear (the first region behind the front on the way home), or at home after a
+    convalescence there; one after leave at home.
+    """
 
     next_hop: np.ndarray               # [destination, region] next region on a shortest path
     is_exit: np.ndarray                # [region] bool
+    is_home: np.ndarray                # [region] bool: police, not search units, find absent soldiers there
     unit_region: np.ndarray            # [unit] front region of each unit
+    rear_region: np.ndarray            # [unit] the region behind it on the way home
+    home_region: np.ndarray            # [unit] the home region nearest to it
 
 
 @dataclass(frozen=True)
@@ -32,15 +40,20 @@ class Geography:
     route_index: np.ndarray            # [region, region] → route index, −1 if none
     next_hop: np.ndarray               # [destination, region] next region
     is_exit: np.ndarray                # [region] bool
+    is_home: np.ndarray                # [region] bool
     base_search: np.ndarray            # [region] base search units
     unit_region: np.ndarray            # [unit] front region of each unit
+    rear_region: np.ndarray            # [unit]
+    home_region: np.ndarray            # [unit]
 
     @property
     def n_regions(self) -> int:
         return len(self.names)
 
     def movement(self) -> Movement:
-        return Movement(self.next_hop, self.is_exit, self.unit_region)
+        """The graph as the kernels read it."""
+        return Movement(self.next_hop, self.is_exit, self.is_home, self.unit_region, self.rear_region,
+                        self.home_region)
 
 
 def build_geography(pursuit, units: int) -> Geography:
@@ -59,6 +72,11 @@ def build_geography(pursuit, units: int) -> Geography:
     targets["exit"] = targets["exit"] or targets["home"]
     hops = np.stack([next_hops(len(names), list(routes), targets[d]) for d in DESTINATIONS])
     fronts = np.array([i for i, k in enumerate(kinds) if k == "front"])
+    unit_region = fronts[np.arange(units) % len(fronts)].astype(np.int64)
+    home_hop = hops[DESTINATIONS.index("home")]
+    home_region = unit_region.copy()
+    for _ in range(len(names)):  # follow the path home (a region with no way home stays where it is)
+        home_region = home_hop[home_region]
     return Geography(
         names=names,
         kinds=kinds,
@@ -67,6 +85,9 @@ def build_geography(pursuit, units: int) -> Geography:
         route_index=route_index,
         next_hop=hops.astype(np.int64),
         is_exit=np.array([k == "exit" for k in kinds]),
+        is_home=np.array([k == "home" for k in kinds]),
         base_search=np.array([pursuit.search_units.get(n, 0.0) for n in names], dtype=float),
-        unit_region=fronts[np.arange(units) % len(fronts)].astype(np.int64),
+        unit_region=unit_region,
+        rear_region=home_hop[unit_region].astype(np.int64),
+        home_region=home_region.astype(np.int64),
     )

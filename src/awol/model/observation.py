@@ -1,19 +1,21 @@
 """M8 Observation: what the public sees of the hidden system.
 
-Each prosecution opened at a capture becomes one court case. Its article is drawn
-from `article_shares` (AWOL art. 337, disobedience art. 332, desertion art. 338;
-Mediazona's tally to 18 Jun 2024 split 10,025 cases about 90 / 6 / 3 %). A case
-enters the public tally with probability `reporting_share`; it is filed after a
-geometric lag with mean `filing_lag_days` and decided after a further geometric lag
-with mean `verdict_lag_days`. Calibration compares these series, never the hidden
-truth, with the data.
+Each prosecution opened when detention begins becomes one court case, under the
+article its case says (M6): a refusal to deploy is disobedience (art. 332); an
+absence is unauthorised absence (art. 337), or desertion (art. 338) with probability
+`desertion_share` (Mediazona's tally to 18 Jun 2024 split 10,025 cases 9,059 / 627 /
+339). A case enters the public tally with probability `reporting_share`; it is filed
+after a geometric lag with mean `filing_lag_days` and decided after a further
+geometric lag with mean `verdict_lag_days`. Calibration compares these series, never
+the hidden truth, with the data.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-ARTICLES = ("awol", "disobedience", "desertion")
+ARTICLES = ("awol", "disobedience", "desertion")   # arts. 337, 332, 338
+AWOL, DISOBEDIENCE, DESERTION = range(3)
 
 
 def geometric_lags(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
@@ -36,41 +38,41 @@ def geometric_pmf(days: int, mean: float) -> np.ndarray:
 def expected_court_cases(
     opened: np.ndarray,
     *,
-    article_shares: np.ndarray,
     reporting_share: float,
     filing_lag_days: float,
     verdict_lag_days: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The expectation of `court_cases` given expected cases opened per day, shape [days, 3].
+    """The expectation of `court_cases` given expected cases opened per day and article, shape [days, 3].
 
-    Visible cases are linear in cases opened: opened × reporting share × article share,
-    convolved with the geometric filing lag, and again with the verdict lag.
+    Visible cases are linear in cases opened: opened × reporting share, convolved with
+    the geometric filing lag, and again with the verdict lag.
     """
-    days = len(opened)
-    shares = np.asarray(article_shares, dtype=float) / np.sum(article_shares)
-    visible = np.asarray(opened, dtype=float) * reporting_share
-    filed = np.convolve(visible, geometric_pmf(days, filing_lag_days))[:days]
-    decided = np.convolve(filed, geometric_pmf(days, verdict_lag_days))[:days]
-    return filed[:, None] * shares[None, :], decided[:, None] * shares[None, :]
+    opened = np.asarray(opened, dtype=float)
+    days = opened.shape[0]
+    filing, verdict = geometric_pmf(days, filing_lag_days), geometric_pmf(days, verdict_lag_days)
+    filed = np.stack([np.convolve(opened[:, a] * reporting_share, filing)[:days] for a in range(opened.shape[1])], 1)
+    decided = np.stack([np.convolve(filed[:, a], verdict)[:days] for a in range(opened.shape[1])], 1)
+    return filed, decided
 
 
 def court_cases(
     opened: np.ndarray,
     *,
-    article_shares: np.ndarray,
     reporting_share: float,
     filing_lag_days: float,
     verdict_lag_days: float,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Publicly visible cases filed and decided per day and article, shape [days, 3].
+    """Publicly visible cases filed and decided per day and article, shape [days, 3], from the
+    cases opened per day and article [days, 3].
 
     Cases whose filing or verdict falls after the last simulated day are not seen.
     """
-    days = len(opened)
-    visible = rng.binomial(np.asarray(opened, dtype=np.int64), reporting_share)
-    day = np.repeat(np.arange(days), visible)
-    article = rng.choice(len(ARTICLES), size=len(day), p=np.asarray(article_shares) / np.sum(article_shares))
+    opened = np.asarray(opened, dtype=np.int64)
+    days = opened.shape[0]
+    visible = rng.binomial(opened, reporting_share)
+    day = np.repeat(np.tile(np.arange(days), opened.shape[1]), visible.T.ravel())
+    article = np.repeat(np.arange(opened.shape[1]), visible.sum(axis=0))
     filed_day = day + geometric_lags(rng, len(day), filing_lag_days)
     decided_day = filed_day + geometric_lags(rng, len(day), verdict_lag_days)
     filed = np.zeros((days, len(ARTICLES)), dtype=np.int64)

@@ -1,9 +1,10 @@
 """One day's rates, assembled from the scenario and yesterday's aggregate state.
 
-Both engines step the same system: each morning they hand `Dynamics.rates` the
-aggregate state (deserters at large by region, soldiers on duty and desertions by
-unit) and receive the probabilities of every event that day. Only here do the
-mechanisms M1-M7 meet; the engines then draw who experiences what.
+Every engine steps the same system: each morning it hands `Dynamics.rates` the
+aggregate state (absent soldiers by region, soldiers on duty and absences by unit) and
+receives the probabilities of every event that day. Only here do the mechanisms M1-M8
+meet; the chain of events (`model.chain`) says how they compete, and the engines draw
+who experiences what.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from awol.model import casualties, command, desertion, interdiction, punishment, recruitment
+from awol.model import casualties, command, desertion, interdiction, leave, punishment, recruitment
 from awol.model.geography import Geography, build_geography
 from awol.model.schedules import schedule_values
 from awol.model.states import CHANNELS, ROLES
@@ -31,28 +32,40 @@ class Aggregate:
 
 
 class DayRates(NamedTuple):
-    """Probabilities of every event on one day (all daily, all in [0, 1]).
+    """Probabilities of every event on one day (all daily, all in [0, 1]) and the day's totals.
 
     A named tuple rather than a frozen dataclass: engines build one every day, and a
-    frozen dataclass's constructor alone cost about a tenth of the day's Python time.
+    frozen dataclass's constructor alone cost about a tenth of the day's Python time;
+    Numba kernels read it by name.
     """
 
-    release: float                   # M1 P(released | term ends)
+    release: np.ndarray              # M1 [channel] P(released | term ends)
     assault_retained: float          # M1 P(assault | retained)
     death: np.ndarray                # M2 [role]
     wound: np.ndarray                # M2 [role]
-    recover: float                   # M2 P(leave hospital)
+    recover: float                   # M2 P(leaves hospital)
     discharge: float                 # M2 P(discharged | leaves hospital)
-    desert: np.ndarray               # M3 [status(serving, retained, hospital), role, channel, unit]
-    exit_share: float                # M3 P(heads for the exit | deserts)
-    search_capture: np.ndarray       # M5 [region]
-    surrender: float                 # M6
+    convalescent: float              # M2 P(convalesces at home | leaves hospital, not discharged)
+    leave_start: float               # M2 P(goes on rotation leave), a soldier on duty
+    leave_end: np.ndarray            # M2 [rotation, convalescence] P(the leave ends)
+    line_base: float                 # M3 base hazard of leaving from the line
+    propensity: np.ndarray           # M3 [held past term, role, channel, unit] π before the personal factor
+    leave_no_return: float           # M3 baseline P(not back from leave)
+    treatment_no_return: float       # M3 baseline P(not back after treatment)
+    refusal: float                   # M3 baseline P(refuses to deploy again)
+    exit_share: float                # M3 P(heads for the exit | absent)
+    detection: np.ndarray            # M5 [region] P(found) before the hiding factor
+    hiding: np.ndarray               # M5 [level] hiding factor
+    hiding_share: np.ndarray         # M5 [level] probability of each level
+    voluntary_return: float          # M6 P(comes back), before the hiding factor
+    death_at_large: float            # P(dies while absent)
     move: float                      # M5
     intercept: np.ndarray            # M5 [region, region] on the route between them
-    prosecute: float                 # M6 P(prosecuted | captured)
-    imprison: float                  # M6 P(prosecuted and imprisoned | captured)
+    prosecute: np.ndarray            # M6 [case] P(prosecuted): long or repeat absence, short first absence, refusal
+    prison_share: float              # M6 P(prison | prosecuted)
     detention_end: float             # M6
-    assault_returned: float          # M6 P(assault | returned)
+    assault_returned: float          # M6 P(assault | back from detention)
+    desertion_share: float           # M8 P(art. 338 | an absence prosecuted)
     recruits: np.ndarray             # M7 expected Poisson arrivals [channel]
     mobilised_quota: int             # M7 exact mobilisation quota
     search_units: float              # M4 totals, for the outputs
@@ -75,27 +88,33 @@ class Plan:
     geography: Geography
     schedules: dict[str, np.ndarray]
     mobilisation: np.ndarray
+    release: np.ndarray              # [day, channel] M1
     death: np.ndarray                # [day, role] M2
     wound: np.ndarray                # [day, role] M2
-    desert_fixed: np.ndarray         # [day, status, role, channel] M3 log-terms known in advance
+    propensity_fixed: np.ndarray     # [day, held past term, role, channel] M3 log-terms known in advance
     severity: np.ndarray             # [day] M3 punishment severity S
-    prosecute: np.ndarray            # [day] M6
-    imprison: np.ndarray             # [day] M6
-    surrender: np.ndarray            # [day] M6
+    prosecute: np.ndarray            # [day, case] M6
+    voluntary_return: np.ndarray     # [day] M6
     assault_returned: np.ndarray     # [day] M6
+    hiding: tuple[np.ndarray, np.ndarray]  # M5 (factors, probabilities) of the hiding levels
     recruits: np.ndarray             # [day, channel] M7 expected arrivals before any force target, at scale
 
 
 def make_plan(scenario: Scenario, days: int | None = None) -> Plan:
+    """The run's plan: the schedules on its calendar and everything that follows from them alone."""
     days = days or scenario.simulation.days
     start = scenario.simulation.start
     policy, cas, rec, des = scenario.policy, scenario.casualties, scenario.recruitment, scenario.desertion
     schedules = {
         name: schedule_values(getattr(policy, name), start, days)
         for name in type(policy).model_fields
+        if getattr(policy, name) is not None
     }
     schedules["intensity"] = schedule_values(cas.intensity, start, days)
+    schedules["leave_start"] = schedule_values(scenario.leave.start_per_day, start, days)
+    schedules["volunteers"] = schedule_values(rec.volunteer_per_day, start, days)
     schedules["bonus"] = schedule_values(rec.bonus, start, days)
+    schedules["bonus_reference"] = schedule_values(rec.bonus_reference, start, days)
     schedules["detentions"] = schedule_values(rec.detentions_per_day, start, days)
     schedules["acceptance"] = schedule_values(rec.detainee_acceptance, start, days)
     pursuit_level = scenario.pursuit.level
@@ -108,36 +127,40 @@ def make_plan(scenario: Scenario, days: int | None = None) -> Plan:
         np.array([getattr(cas.wound_per_day, r) for r in ROLES]),
         s["intensity"][:, None],
     )
-    prosecute, imprison = punishment.sentence_probabilities(s["prosecution_share"], s["suspended_share"], s["amnesty"])
+    release = np.repeat(s["release_at_term"][:, None], len(CHANNELS), axis=1)
+    if "detainee_release_at_term" in s:
+        release[:, CHANNELS.index("detainee")] = s["detainee_release_at_term"]
     recruits = np.zeros((days, 3))
     recruits[:, CHANNELS.index("volunteer")] = recruitment.volunteer_rate(
-        rec.volunteer_per_day, s["bonus"], rec.bonus_reference, rec.bonus_elasticity)
+        s["volunteers"], s["bonus"], s["bonus_reference"], rec.bonus_elasticity)
     recruits[:, CHANNELS.index("detainee")] = recruitment.detainee_rate(s["detentions"], s["acceptance"])
     scale = scenario.simulation.scale
+    pursuit = scenario.pursuit
     return Plan(
         scenario=scenario,
         days=days,
         scale=scale,
         initial_size=np.array([int(round(getattr(scenario.population, c).size * scale)) for c in CHANNELS],
                               dtype=np.int64),
-        geography=build_geography(scenario.pursuit, scenario.population.units),
+        geography=build_geography(pursuit, scenario.population.units),
         schedules=schedules,
         mobilisation=recruitment.mobilisation_quotas(rec.mobilisation, start, days, scale),
+        release=release,
         death=death,
         wound=wound,
-        desert_fixed=desertion.fixed_log_terms(
+        propensity_fixed=desertion.fixed_log_terms(
             death_by_role=death, risk_weight=des.risk_weight, risk_reference=des.risk_reference_per_day,
             grievance_weight=des.grievance_weight,
             channel_weight=np.array([getattr(des.channel_weight, c) for c in CHANNELS]),
-            hospital_opportunity=des.hospital_opportunity,
         ),
         severity=desertion.punishment_severity(
             s["prosecution_share"], s["suspended_share"], s["assault_share_returned"], s["amnesty"]),
-        prosecute=prosecute,
-        imprison=imprison,
-        surrender=punishment.surrender_probability(
-            scenario.pursuit.surrender_per_day, s["amnesty"], scenario.pursuit.amnesty_surrender_multiplier),
+        prosecute=punishment.prosecution_probabilities(
+            s["prosecution_share"], s["short_first_prosecution"], s["refusal_prosecution"], s["amnesty"]),
+        voluntary_return=punishment.voluntary_return_probability(
+            pursuit.voluntary_return_per_day, s["amnesty"], pursuit.amnesty_return_multiplier),
         assault_returned=punishment.return_assault_share(s["assault_share_returned"], s["amnesty"]),
+        hiding=interdiction.hiding_levels(pursuit.hiding_shape, pursuit.hiding_levels),
         recruits=recruits * scale,
     )
 
@@ -156,6 +179,7 @@ class Dynamics:
         self.peer_level = np.zeros(sc.population.units)
         # constants of every day
         self._recover = casualties.hospital_exit_probability(sc.casualties.recovery_days)
+        self._leave_end = leave.end_probabilities(sc.leave.days, sc.leave.convalescent_days)
         self._detention_end = punishment.detention_end_probability(sc.pursuit.detention_days)
         self._route_mask = geo.route_index >= 0
         self._intercept_for = None       # (checkpoint total, intercept matrix) last computed
@@ -164,15 +188,16 @@ class Dynamics:
         # each day's scalars as Python floats, looked up once a day
         s = plan.schedules
         self._day = list(zip(
-            s["release_at_term"].tolist(), s["assault_share_retained"].tolist(), plan.surrender.tolist(),
-            plan.prosecute.tolist(), plan.imprison.tolist(), plan.assault_returned.tolist(),
+            s["assault_share_retained"].tolist(), s["leave_start"].tolist(), plan.voluntary_return.tolist(),
+            (1.0 - s["suspended_share"]).tolist(), plan.assault_returned.tolist(),
             plan.severity.tolist(), s["pursuit_level"].tolist(), plan.mobilisation.tolist(),
         ))
 
     def rates(self, t: int, agg: Aggregate) -> DayRates:
+        """Day t's rates, given yesterday's aggregate state (`Aggregate`)."""
         sc, plan, geo = self.plan.scenario, self.plan, self.plan.geography
         pursuit, des = sc.pursuit, sc.desertion
-        release, assault_retained, surrender, prosecute, imprison, assault_returned, severity, level, quota = (
+        assault_retained, leave_start, voluntary_return, prison_share, assault_returned, severity, level, quota = (
             self._day[t])
 
         if t > 0:
@@ -194,9 +219,9 @@ class Dynamics:
         arrest = desertion.arrest_probability(
             self.search_total + self.checkpoint_total, at_large_total, des.arrest_k
         )
-        desert = desertion.hazard_table(
-            plan.desert_fixed[t], base=des.base_per_day, peer_weight=des.peer_weight,
-            peer_level=self.peer_level, deterrence=des.deterrence_weight * arrest * severity,
+        propensity = desertion.propensity_table(
+            plan.propensity_fixed[t], peer_weight=des.peer_weight, peer_level=self.peer_level,
+            deterrence=des.deterrence_weight * arrest * severity,
         )
         recruits = plan.recruits[t]
         rec = sc.recruitment
@@ -206,25 +231,36 @@ class Dynamics:
             recruits[CHANNELS.index(target.channel)] += scale * recruitment.force_target_rate(
                 target.size, agg.on_duty / scale, target.closing_days, target.max_per_day
             )
+        searched = interdiction.search_capture(
+            search, agg.at_large_by_region / scale, pursuit.search_k, pursuit.search_max_per_day)
         return DayRates(
-            release=release,
+            release=plan.release[t],
             assault_retained=assault_retained,
             death=plan.death[t],
             wound=plan.wound[t],
             recover=self._recover,
             discharge=sc.casualties.discharge_share,
-            desert=desert,
+            convalescent=sc.leave.convalescent_share,
+            leave_start=leave_start,
+            leave_end=self._leave_end,
+            line_base=des.base_per_day,
+            propensity=propensity,
+            leave_no_return=des.leave_no_return,
+            treatment_no_return=des.treatment_no_return,
+            refusal=des.refusal,
             exit_share=des.exit_share,
-            search_capture=interdiction.search_capture(
-                search, agg.at_large_by_region / scale, pursuit.search_k, pursuit.search_max_per_day
-            ),
-            surrender=surrender,
+            detection=interdiction.detection(searched, geo.is_home, pursuit.home_detection_per_day * level),
+            hiding=plan.hiding[0],
+            hiding_share=plan.hiding[1],
+            voluntary_return=voluntary_return,
+            death_at_large=pursuit.death_at_large_per_day,
             move=pursuit.move_per_day,
             intercept=self._intercept(),
-            prosecute=prosecute,
-            imprison=imprison,
+            prosecute=plan.prosecute[t],
+            prison_share=prison_share,
             detention_end=self._detention_end,
             assault_returned=assault_returned,
+            desertion_share=sc.observation.desertion_share,
             recruits=recruits,
             mobilised_quota=quota,
             search_units=self.search_total,

@@ -15,6 +15,11 @@ from typing import Any
 ANNOTATION_KEYS = {"value", "range", "source"}
 
 
+# What a source says of how a number was set: a public figure, unless its source begins
+# with one of these words and a colon.
+BASES = ("assumption", "calibrated", "derived", "structural", "setting")
+
+
 @dataclass(frozen=True)
 class Annotation:
     """Range and source of one parameter, as declared in the scenario file."""
@@ -23,6 +28,34 @@ class Annotation:
     value: float
     range: tuple[float, float] | None
     source: str | None
+
+    @property
+    def basis(self) -> str:
+        """How the number was set: one of BASES, or "source" (a public figure); "none" without a source."""
+        if not self.source:
+            return "none"
+        head, sep, _ = self.source.partition(":")
+        return head if sep and head in BASES else "source"
+
+    @property
+    def reason(self) -> str:
+        """The source without its basis word."""
+        text = self.source or ""
+        return text.partition(":")[2].strip() if self.basis in BASES else text
+
+
+def bare_numbers(node: Any, path: str = "") -> list[str]:
+    """Paths of the numbers in a tree written bare, without `{value, range, source}` (booleans,
+    dates, strings and mapping keys are not numbers here)."""
+    if is_annotated(node):
+        return []
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in bare_numbers(v, join(path, k))]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in bare_numbers(v, join(path, i))]
+    if isinstance(node, (int, float)) and not isinstance(node, bool):
+        return [path]
+    return []
 
 
 def is_annotated(node: Any) -> bool:

@@ -82,20 +82,22 @@ class RiskTolerance(Strict):
         return self
 
 
-def _shares(values: dict, what: str) -> dict:
-    total = sum(values.values())
-    if abs(total - 1.0) > 1e-6:
-        raise ValueError(f"{what} must sum to 1 (they sum to {total:g})")
+def _weights(values: dict, what: str) -> dict:
+    """Relative weights, normalised by the model: any non-negative numbers with a positive total,
+    so that one of them can be varied over its range without breaking the others."""
+    if not sum(values.values()) > 0:
+        raise ValueError(f"{what} must have a positive total (they sum to {sum(values.values()):g})")
     return values
 
 
 class ChannelProfile(Strict):
     """What a soldier of one recruitment channel looks like when he joins (M7)."""
 
-    term_months: dict[int, Probability] | None = Field(
-        description="distribution of contract terms in months; null for no term (mobilised)"
+    term_months: dict[int, NonNegative] | None = Field(
+        description="contract terms in months → relative weight (normalised); null for no term (mobilised)"
     )
-    roles: dict[Literal["rear", "line", "assault"], Probability]
+    roles: dict[Literal["rear", "line", "assault"], NonNegative] = Field(
+        description="role → relative weight of recruits' roles (normalised)")
     risk_tolerance: RiskTolerance
 
     @field_validator("term_months")
@@ -108,12 +110,12 @@ class ChannelProfile(Strict):
         for months in v:
             if months < 1:
                 raise ValueError(f"term of {months} months: terms must be at least 1 month")
-        return _shares(v, "term shares")
+        return _weights(v, "term weights")
 
     @field_validator("roles")
     @classmethod
     def _roles(cls, v):
-        return _shares(v, "role shares")
+        return _weights(v, "role weights")
 
 
 class Channels(Strict):
@@ -139,19 +141,24 @@ class Population(Strict):
 
 
 class Policy(Strict):
-    """Command levers over time (M1, M2, M6), each a piecewise-constant schedule."""
+    """Command levers over time (M1, M2, M6), each a piecewise-constant schedule of probabilities."""
 
     release_at_term: Schedule
+    detainee_release_at_term: Schedule | None = Field(
+        default=None, description="release at term end of detainee recruits (default: release_at_term)")
     assault_share_retained: Schedule
     assault_share_returned: Schedule
     prosecution_share: Schedule
+    short_first_prosecution: Schedule = Field(
+        description="prosecution of a first absence that ended within 10 days (de facto leniency)")
+    refusal_prosecution: Schedule = Field(description="prosecution of a refusal to deploy (art. 332)")
     suspended_share: Schedule
     amnesty: Schedule
 
     @field_validator("*")
     @classmethod
     def _probabilities(cls, v):
-        return _check_steps(v, 0.0, 1.0, "a probability in [0, 1]")
+        return v if v is None else _check_steps(v, 0.0, 1.0, "a probability in [0, 1]")
 
 
 class RoleRates(Strict):
@@ -175,6 +182,21 @@ class Casualties(Strict):
         return _check_steps(v, 0.0, 100.0, "a multiplier in [0, 100]")
 
 
+class Leave(Strict):
+    """Leave from the front (M2): rotation leave, and convalescence at home after treatment."""
+
+    start_per_day: Schedule = Field(description="daily probability that a soldier on duty goes on rotation leave")
+    days: Positive = Field(description="mean length of a rotation leave, days")
+    convalescent_share: Probability = Field(
+        description="share of soldiers leaving hospital (not discharged) who convalesce at home first")
+    convalescent_days: Positive = Field(description="mean length of convalescence at home, days")
+
+    @field_validator("start_per_day")
+    @classmethod
+    def _start(cls, v):
+        return _check_steps(v, 0.0, 1.0, "a probability in [0, 1]")
+
+
 class ChannelWeights(Strict):
     volunteer: float
     mobilised: float
@@ -182,7 +204,8 @@ class ChannelWeights(Strict):
 
 
 class Desertion(Strict):
-    """Coefficients of the desertion hazard (M3); see model/desertion.py for the form."""
+    """The absence decision (M3): the hazard of leaving from the line, and the probabilities of not
+    returning from leave or after treatment and of refusing to deploy; see model/desertion.py."""
 
     form: Literal["loglinear"]
     base_per_day: Probability
@@ -194,8 +217,10 @@ class Desertion(Strict):
     arrest_k: Positive
     peer_weight: NonNegative
     peer_memory_days: Positive
-    hospital_opportunity: NonNegative
     risk_tolerance_weight: float
+    leave_no_return: Probability = Field(description="P(not back from a rotation leave) for the reference soldier")
+    treatment_no_return: Probability = Field(description="P(not back after treatment) for the reference soldier")
+    refusal: Probability = Field(description="P(refuses to deploy again after leave or treatment), reference soldier")
     exit_share: Probability
 
 
@@ -234,8 +259,14 @@ class Pursuit(Strict):
     checkpoint_k: NonNegative
     search_k: NonNegative
     search_max_per_day: Probability
-    surrender_per_day: Probability
-    amnesty_surrender_multiplier: NonNegative
+    home_detection_per_day: Probability = Field(
+        description="daily probability that police or military police find an absent soldier in a home region")
+    voluntary_return_per_day: Probability = Field(description="daily probability that an absent soldier comes back")
+    amnesty_return_multiplier: NonNegative = Field(description="voluntary returns multiplied by this under full amnesty")
+    death_at_large_per_day: Probability
+    hiding_shape: Positive = Field(
+        description="shape of the gamma distribution (mean 1) of how hard an absent soldier is to find")
+    hiding_levels: int = Field(default=4, ge=1, le=16, description="equal-probability levels of that distribution")
     detention_days: Positive
     level: Schedule | None = Field(
         default=None,
@@ -294,35 +325,33 @@ class ForceTarget(Strict):
 class Recruitment(Strict):
     """Inflows of new soldiers by channel (M7)."""
 
-    volunteer_per_day: NonNegative
+    volunteer_per_day: Schedule
     bonus: Schedule
-    bonus_reference: Positive
+    bonus_reference: Schedule = Field(
+        description="the bonus in force when volunteer_per_day was observed; the rate scales with bonus / this")
     bonus_elasticity: NonNegative
     detentions_per_day: Schedule
     detainee_acceptance: Schedule
     mobilisation: list[MobilisationWave] = Field(default_factory=list)
     force_target: ForceTarget | None = None
 
-    @field_validator("bonus", "detentions_per_day")
+    @field_validator("volunteer_per_day", "bonus", "detentions_per_day")
     @classmethod
     def _nonneg(cls, v):
         return _check_steps(v, 0.0, float("inf"), "non-negative")
+
+    @field_validator("bonus_reference")
+    @classmethod
+    def _positive(cls, v):
+        for i, step in enumerate(_schedule_ordered(v)):
+            if not step.value > 0:
+                raise ValueError(f"[{i}].value: must be positive (got {step.value})")
+        return v
 
     @field_validator("detainee_acceptance")
     @classmethod
     def _prob(cls, v):
         return _check_steps(v, 0.0, 1.0, "a probability in [0, 1]")
-
-
-class ArticleShares(Strict):
-    awol: Probability
-    disobedience: Probability
-    desertion: Probability
-
-    @model_validator(mode="after")
-    def _sum(self) -> "ArticleShares":
-        _shares(self.model_dump(), "article shares")
-        return self
 
 
 class Observation(Strict):
@@ -331,7 +360,9 @@ class Observation(Strict):
     reporting_share: Probability
     filing_lag_days: NonNegative
     verdict_lag_days: NonNegative
-    article_shares: ArticleShares
+    desertion_share: Probability = Field(
+        description="share of absence prosecutions brought as desertion (art. 338) rather than absence (art. 337); "
+                    "refusals to deploy are disobedience (art. 332)")
 
 
 class Cohorts(Strict):
@@ -356,6 +387,7 @@ class Scenario(Strict):
     population: Population
     policy: Policy
     casualties: Casualties
+    leave: Leave
     desertion: Desertion
     pursuit: Pursuit
     recruitment: Recruitment
@@ -366,7 +398,7 @@ class Scenario(Strict):
     def _not_empty(self) -> "Scenario":
         initial = sum(getattr(self.population, c).size for c in CHANNELS)
         inflow = (
-            self.recruitment.volunteer_per_day
+            max(s.value for s in self.recruitment.volunteer_per_day)
             + max(s.value for s in self.recruitment.detentions_per_day)
             + sum(w.size for w in self.recruitment.mobilisation)
         )

@@ -19,7 +19,7 @@ LEVERS = (
     ("pursuit.adaptive.enabled", "Adaptive pursuit (more search units and checkpoints as desertions grow)"),
     ("pursuit.adaptive.search_per_desertion", "Search units added per recent desertion (C4)"),
     ("pursuit.adaptive.checkpoints_per_desertion", "Checkpoints added per recent desertion (C4)"),
-    ("recruitment.volunteer_per_day", "Volunteer contracts per day"),
+    ("recruitment.volunteer_per_day[0].value", "Volunteer contracts per day (first period)"),
     ("recruitment.detainee_acceptance[0].value", "Share of detainees accepting a contract (C6)"),
 )
 
@@ -58,7 +58,7 @@ def soldiers_estimate(scenario, days: int) -> float:
     pop = tree["population"]
     initial = sum(pop[c]["size"] for c in ("volunteer", "mobilised", "detainee"))
     rec = tree["recruitment"]
-    volunteers = rec["volunteer_per_day"] * days
+    volunteers = max((s["value"] for s in rec["volunteer_per_day"]), default=0) * days
     detainees = max((s["value"] for s in rec["detentions_per_day"]), default=0) * days
     waves = sum(w["size"] for w in rec["mobilisation"])
     target = rec["force_target"]["max_per_day"] * days if rec.get("force_target") else 0

@@ -18,7 +18,7 @@ from numba import njit
 from awol.engines.agents import calendar
 from awol.model import chain
 from awol.model.desertion import tolerance_factor
-from awol.model.states import AT_LARGE, CHANNELS, DETAINED
+from awol.model.states import AT_LARGE, CHANNELS, DETAINED, HOSPITAL, ON_LEAVE, RETAINED
 from awol.scenario.schema import Scenario
 
 kernel = njit(cache=True, _nrt=False)
@@ -37,8 +37,9 @@ class BoundTables(NamedTuple):
     """Bounds and each class's candidate probability, as the kernels see them."""
 
     planned: np.ndarray       # [day, role] largest death + wound probability from that day to the end
+    planned_leave: np.ndarray  # [day] largest leave-start probability from that day to the end
     casualty: np.ndarray      # [role] today's casualty bound
-    desertion: np.ndarray     # [status, role, channel, unit] fitted desertion-hazard bound (before the personal factor)
+    desertion: np.ndarray     # [on-duty status, role, channel, unit] fitted line-hazard bound (before the personal factor)
     factor_max: np.ndarray    # [channel] largest personal factor of the channel
     candidate: np.ndarray     # [status, role, channel, unit] candidate probability p̄
     scale: np.ndarray         # its gap scale, 1 / log(1 − p̄) (`calendar.gap_scale`)
@@ -49,10 +50,12 @@ class BoundTables(NamedTuple):
 
 def bound_tables(plan, days: int, units: int) -> BoundTables:
     classes = (DETAINED + 1, 3, 3, units)
+    leave = plan.schedules["leave_start"][:days]
     return BoundTables(
         planned=planned_casualty_bounds(plan, days),
+        planned_leave=np.maximum.accumulate(leave[::-1])[::-1].copy(),
         casualty=np.zeros(3),
-        desertion=np.zeros((3, 3, 3, units)),
+        desertion=np.zeros((2, 3, 3, units)),
         factor_max=largest_factors(plan.scenario),
         candidate=np.zeros(classes),
         scale=np.zeros(classes),
@@ -99,10 +102,10 @@ def _fitted(bound, rate, headroom):
 def fit_bounds(t, rates, B, class_size, stats):
     """Fit the bound tables to today's rates and derive each class's candidate probability.
 
-    The candidate probability of a class on duty or in hospital is the chain's bound
-    given the casualty bound and the desertion bound times the channel's largest
-    personal factor; of a detained class, the detention-end probability; at large, 1
-    (visited daily). Returns whether some class holding soldiers has a larger p̄ than
+    The candidate probability of a class on duty is the chain's bound given the casualty
+    bound, the line-hazard bound times the channel's largest personal factor and the
+    leave bound; in hospital, on leave or detained, the largest probability of the status's
+    one event; at large, 1 (visited daily). Returns whether some class holding soldiers has a larger p̄ than
     yesterday: those are marked in `dirty` and must draw fresh candidates. A smaller p̄
     needs nothing: soldiers drawn under the larger one keep it, and it still bounds
     their probability.
@@ -112,6 +115,7 @@ def fit_bounds(t, rates, B, class_size, stats):
         rate = rates.death[r] + rates.wound[r]
         B.casualty[r] = B.planned[t, r] if B.planned[t, r] >= rate else rate
     redraw = False
+    leave = B.planned_leave[t] if B.planned_leave[t] >= rates.leave_start else rates.leave_start
     for s in range(DETAINED + 1):
         for r in range(3):
             for c in range(3):
@@ -120,12 +124,17 @@ def fit_bounds(t, rates, B, class_size, stats):
                         p = 1.0
                     elif s == DETAINED:
                         p = chain.detention_ends(rates)
+                    elif s == ON_LEAVE:
+                        p = chain.leave_ends_bound(rates)
+                    elif s == HOSPITAL:
+                        p = chain.class_events_bound(rates, s, 0.0, 0.0, 0.0)
                     else:
-                        B.desertion[s, r, c, u] = _fitted(B.desertion[s, r, c, u], rates.desert[s, r, c, u], HEADROOM)
+                        rate = rates.line_base * chain.propensity(rates, s == RETAINED, r, c, u, 1.0)
+                        B.desertion[s, r, c, u] = _fitted(B.desertion[s, r, c, u], rate, HEADROOM)
                         h = B.desertion[s, r, c, u] * B.factor_max[c]
                         if h > 1.0:
                             h = 1.0
-                        p = chain.class_events_bound(rates, s, B.casualty[r], h)
+                        p = chain.class_events_bound(rates, s, B.casualty[r], h, leave)
                     raised = p > B.candidate[s, r, c, u] and class_size[s, r, c, u] > 0
                     B.dirty[s, r, c, u] = raised
                     if raised:

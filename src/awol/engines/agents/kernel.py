@@ -20,21 +20,11 @@ from awol.engines.agents.bounds import REDRAW_PASSES, REDRAWN, VISITS, fit_bound
 from awol.engines.agents.prefetch import prefetch
 from awol.model import chain, contracts
 from awol.model import tallies as K
+from awol.model.observation import AWOL, DESERTION, DISOBEDIENCE
 from awol.model.states import (
-    ASSAULT,
-    AT_LARGE,
-    DETAINED,
-    ESCAPED,
-    EXIT,
-    HOME,
-    HOSPITAL,
-    IMPRISONED,
-    NOT_PROSECUTED,
-    PRISON,
-    RELEASED,
-    RETAINED,
-    SERVING,
-    SUSPENDED,
+    ASSAULT, AT_LARGE, BY_CHECKPOINT, DETAINED, DIED, ESCAPED, ESCAPED_ABROAD, EXIT, HOME, HOSPITAL, IMPRISONED, KILLED,
+    LEAVE, LINE_PATHWAY, NOT_PROSECUTED, ON_LEAVE, PRISON, RELEASED, RETAINED, RETURNED, SERVING, SUSPENDED,
+    TREATMENT,
 )
 
 kernel = njit(cache=True, _nrt=False)
@@ -45,7 +35,7 @@ TERM_DECIDED = contracts.TERM_DECIDED
 # Streams of a soldier-day's counter-based uniforms (`rng.uniform`). Each is used at
 # most once per soldier and day: a soldier is visited at most once a day, redrawn at
 # most once a day (before the visits), and arrives once.
-EVENT, DETAIL, SENTENCE, GAP, REDRAW, ARRIVAL = range(6)
+EVENT, DETAIL, SENTENCE, GAP, REDRAW, ARRIVAL, RETURN, DESTINATION, HIDING, ARTICLE = range(10)
 
 LOOKAHEAD = 4                    # visits between a soldier's prefetch and his visit
 
@@ -70,12 +60,14 @@ def _count(i, s, sign, S, T):
         T.class_size[s, S.role[i], S.channel[i], S.unit[i]] += sign
     if s == SERVING or s == RETAINED:
         T.standing[K.ON_DUTY_ROLE + S.role[i]] += sign
+        T.standing[K.ON_DUTY_STATUS_ROLE + s * K.N_ROLE + S.role[i]] += sign
         T.standing[K.ON_DUTY_CHANNEL + S.channel[i]] += sign
         T.on_duty_unit[S.unit[i]] += sign
         if S.times_deserted[i] > 0:
             T.standing[K.ON_DUTY_RETURNED] += sign
     elif s == AT_LARGE:
         T.at_large_region[S.region[i]] += sign
+        T.standing[K.AT_LARGE_PATHWAY + S.pathway[i]] += sign
 
 
 # ---------------------------------------------------------------- the calendar
@@ -117,9 +109,69 @@ def _prefetch_soldier(S, i):
     prefetch(S.bound, i)
     prefetch(S.visit_day, i)
     prefetch(S.times_deserted, i)   # tallies of those on duty
+    prefetch(S.pathway, i)          # which leave
 
 
 # ---------------------------------------------------------------- one soldier's day
+
+@inline
+def _detain(i, t, h, case, days_at_large, S, rates, row):
+    """Soldier i begins detention today: his sentence and, if prosecuted, his court case (M6, M8)."""
+    prison, prosecuted = chain.sentence_shares(rates, case)
+    v = rng.uniform(h, SENTENCE)
+    if v < prison:
+        S.sentence[i] = PRISON
+    elif v < prosecuted:
+        S.sentence[i] = SUSPENDED
+    else:
+        S.sentence[i] = NOT_PROSECUTED
+    if v < prosecuted:
+        if case == chain.CASE_REFUSAL:
+            article = DISOBEDIENCE
+        elif rng.uniform(h, ARTICLE) < chain.desertion_article_share(rates):
+            article = DESERTION
+        else:
+            article = AWOL
+        chain.record_cases(row, article, days_at_large, 1)
+
+
+@inline
+def _leave_absent(i, t, h, pathway, convalescing, S, T, rates, moves):
+    """Soldier i begins an absence by `pathway` today (M3): where he starts, where he heads,
+    how well he hides."""
+    S.region[i] = chain.absence_start(moves, pathway, S.unit[i], convalescing)
+    S.destination[i] = EXIT if rng.uniform(h, DESTINATION) < chain.exit_share(rates) else HOME
+    x = rng.uniform(h, HIDING)
+    level = 0
+    while level < len(rates.hiding_share) - 1 and x >= chain.hiding_share(rates, level):
+        x -= chain.hiding_share(rates, level)
+        level += 1
+    S.hiding[i] = level
+    S.pathway[i] = pathway
+    S.times_deserted[i] += 1
+    T.desertions_unit[S.unit[i]] += 1
+
+
+@inline
+def _come_back(i, t, h, s, pathway, convalescing, S, T, rates, moves, row):
+    """Soldier i is due back on duty from hospital or leave (`pathway` TREATMENT or LEAVE): he
+    returns, does not return, or refuses to deploy (M3). Returns his new status."""
+    decided = S.contract_end[i] == TERM_DECIDED
+    gone, refuses = chain.return_split(rates, pathway, decided, S.role[i], S.channel[i], S.unit[i], S.tolerance[i])
+    v = rng.uniform(h, RETURN)
+    if v < gone:
+        chain.record_absence(row, s, pathway, S.role[i], S.channel[i], 1)
+        _leave_absent(i, t, h, pathway, convalescing, S, T, rates, moves)
+        return AT_LARGE
+    if v < gone + refuses:
+        chain.record_refusal(row, s, 1)
+        _detain(i, t, h, chain.CASE_REFUSAL, chain.NO_DURATION, S, rates, row)
+        return DETAINED
+    dst = chain.on_duty_status(decided)
+    chain.record_move(row, s, dst, 1)
+    S.region[i] = moves.unit_region[S.unit[i]]
+    return dst
+
 
 @inline
 def _visit(i, t, h, S, T, rates, moves, row):
@@ -131,9 +183,10 @@ def _visit(i, t, h, S, T, rates, moves, row):
     s = S.status[i]
     u = rng.uniform(h, EVENT)
     r = S.role[i]
+    c = S.channel[i]
     dst = s
     if s == SERVING and t >= S.contract_end[i]:  # M1: term ends today, nothing else
-        release, assault = chain.term_end_split(rates)
+        release, assault = chain.term_end_split(rates, c)
         _count(i, s, -1, S, T)
         if u < release:
             dst = RELEASED
@@ -142,12 +195,12 @@ def _visit(i, t, h, S, T, rates, moves, row):
             dst = RETAINED
             S.contract_end[i] = TERM_DECIDED
             chain.record_term_end(row, 0, 1)
-            if rng.uniform(h, DETAIL) < assault:
+            if rng.uniform(h, DETAIL) < assault and r != ASSAULT:
                 S.role[i] = ASSAULT
-    elif s < AT_LARGE:  # serving, retained, hospital: three competing events
+                chain.record_sent_to_assault(row, True, 1)
+    elif s <= HOSPITAL:  # serving, retained, hospital: the chain's class events
         x = u * S.bound[i]  # uniform on [0, p̄): thinning
-        c = S.channel[i]
-        p0, p1, p2 = chain.class_events(rates, s, r, c, S.unit[i], S.tolerance[i])
+        p0, p1, p2, p3 = chain.class_events(rates, s, r, c, S.unit[i], S.tolerance[i])
         event = -1
         if x < p0:
             event = 0
@@ -155,50 +208,72 @@ def _visit(i, t, h, S, T, rates, moves, row):
             event = 1
         elif x < p0 + p1 + p2:
             event = 2
+        elif x < p0 + p1 + p2 + p3:
+            event = 3
         if event >= 0:
-            decided = S.contract_end[i] == TERM_DECIDED
-            dst = chain.class_event_destination(s, event, decided)
-            if event == chain.HOSPITAL_RECOVERS and s == HOSPITAL:
-                if rng.uniform(h, DETAIL) < chain.discharged_share(rates):
-                    dst = RELEASED
             _count(i, s, -1, S, T)
-            chain.record_class_event(row, s, event, r, c, S.times_deserted[i] > 0, 1, dst)
+            if s == HOSPITAL:  # leaves hospital: discharged, home to convalesce, or on his way back
+                discharged, convalescent = chain.recovery_split(rates)
+                v = rng.uniform(h, DETAIL)
+                if v < discharged:
+                    dst = RELEASED
+                    chain.record_move(row, s, RELEASED, 1)
+                elif v < discharged + convalescent:
+                    dst = ON_LEAVE
+                    S.pathway[i] = TREATMENT
+                    chain.record_move(row, s, ON_LEAVE, 1)
+                else:
+                    dst = _come_back(i, t, h, s, TREATMENT, False, S, T, rates, moves, row)
+            elif event == chain.DUTY_DESERTS:
+                dst = AT_LARGE
+                chain.record_absence(row, s, LINE_PATHWAY, r, c, 1)
+                _leave_absent(i, t, h, LINE_PATHWAY, False, S, T, rates, moves)
+            else:
+                dst = chain.class_event_destination(s, event, False)
+                if dst == ON_LEAVE:
+                    S.pathway[i] = LEAVE
+                chain.record_class_event(row, s, event, r, c, S.times_deserted[i] > 0, 1)
+    elif s == ON_LEAVE:
+        x = u * S.bound[i]
+        kind = S.pathway[i]
+        if x < chain.leave_ends(rates, kind):
+            _count(i, s, -1, S, T)
+            dst = _come_back(i, t, h, s, kind, kind == TREATMENT, S, T, rates, moves, row)
     elif s == AT_LARGE:
         g = S.region[i]
-        searched, surrenders, tries = chain.at_large_events(rates, g)
-        how = -1
-        if u < searched:  # M5 search
-            how = chain.BY_SEARCH
-        elif u < searched + surrenders:  # M6 surrender
-            how = chain.BY_SURRENDER
-        elif u < searched + surrenders + tries:  # M5 move
+        found, returns, dies, tries = chain.at_large_events(rates, g, S.hiding[i])
+        ending = -1
+        if u < found:  # M5 search, or police at home
+            ending = chain.found_by(moves.is_home, g)
+        elif u < found + returns:  # M6 back of his own will
+            ending = RETURNED
+        elif u < found + returns + dies:
+            ending = DIED
+        elif u < found + returns + dies + tries:  # M5 move
             nxt = moves.next_hop[S.destination[i], g]
             if chain.moves_on(nxt, g):
                 if rng.uniform(h, DETAIL) < chain.route_stop(rates, g, nxt):
-                    how = chain.BY_CHECKPOINT
+                    ending = BY_CHECKPOINT
                 elif moves.is_exit[nxt]:
-                    dst = ESCAPED
-                    _count(i, s, -1, S, T)
-                    S.region[i] = nxt
-                    chain.record_escape(row, 1)
+                    ending = ESCAPED_ABROAD
                 else:
                     T.at_large_region[g] -= 1
                     S.region[i] = nxt
                     T.at_large_region[nxt] += 1
-        if how >= 0:  # M6 sentence decided at capture
-            dst = DETAINED
-            chain.record_capture(row, how, 1)
-            prison, prosecuted = chain.sentence_shares(rates)
-            v = rng.uniform(h, SENTENCE)
-            if v < prison:
-                S.sentence[i] = PRISON
-            elif v < prosecuted:
-                S.sentence[i] = SUSPENDED
-            else:
-                S.sentence[i] = NOT_PROSECUTED
-            if v < prosecuted:
-                chain.record_cases(row, 1)
+        if ending >= 0:
             _count(i, s, -1, S, T)
+            days_at_large = t - S.status_day[i]
+            if ending == DIED:
+                dst = KILLED
+            elif ending == ESCAPED_ABROAD:
+                dst = ESCAPED
+                S.region[i] = moves.next_hop[S.destination[i], g]
+            else:
+                dst = DETAINED
+            chain.record_ending(row, S.pathway[i], ending, days_at_large, 1, dst)
+            if dst == DETAINED:
+                case = chain.absence_case(S.times_deserted[i] - 1, days_at_large)
+                _detain(i, t, h, case, days_at_large, S, rates, row)
     elif s == DETAINED:
         x = u * S.bound[i]
         if x < chain.detention_ends(rates):  # M6
@@ -208,14 +283,11 @@ def _visit(i, t, h, S, T, rates, moves, row):
             chain.record_detention_end(row, S.sentence[i], decided, 1)
             if dst != IMPRISONED:
                 S.region[i] = moves.unit_region[S.unit[i]]
-                if rng.uniform(h, DETAIL) < chain.returned_assault_share(rates):
+                if rng.uniform(h, DETAIL) < chain.returned_assault_share(rates) and r != ASSAULT:
                     S.role[i] = ASSAULT
+                    chain.record_sent_to_assault(row, False, 1)
     if dst == s:
         return
-    if dst == AT_LARGE:  # M3: deserts where he is, heading home or for the exit
-        T.desertions_unit[S.unit[i]] += 1
-        S.destination[i] = EXIT if rng.uniform(h, DETAIL) < chain.exit_share(rates) else HOME
-        S.times_deserted[i] += 1
     S.status[i] = dst
     S.status_day[i] = t
     _count(i, dst, 1, S, T)
@@ -273,7 +345,7 @@ def step_day(t, days, n_before, n, S, C, B, T, stats, rates, moves, arrivals, co
     C.last[t] = calendar.END
 
     # 4. end-of-day stocks
-    for k in range(K.STOCK, K.ON_DUTY_CHANNEL + K.N_CHANNEL):
+    for k in range(K.STOCK, K.ON_DUTY_STATUS_ROLE + 2 * K.N_ROLE):
         row[k] = T.standing[k]
     row[K.ON_DUTY_RETURNED] = T.standing[K.ON_DUTY_RETURNED]
     desertions = 0

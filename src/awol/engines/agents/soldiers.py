@@ -35,14 +35,16 @@ class SoldierArrays(NamedTuple):
     risk_tolerance: np.ndarray  # float32 in [0, 1]
     tolerance: np.ndarray       # float32, exp(β_tol (τ − ½)), the M3 personal factor
     times_deserted: np.ndarray  # int16
-    sentence: np.ndarray        # int8, decided at capture: NOT_PROSECUTED, SUSPENDED, PRISON
+    sentence: np.ndarray        # int8, decided when detention begins: NOT_PROSECUTED, SUSPENDED, PRISON
+    pathway: np.ndarray         # int8, how his absence began (at large), which leave (on leave): model.states.PATHWAYS
+    hiding: np.ndarray          # int8, his hiding level while at large
     key: np.ndarray             # uint64, the soldier's random key (`rng.agent_keys`)
     bound: np.ndarray           # float64, p̄: his daily event probability is at most this until his next visit
     visit_day: np.ndarray       # int32, day of his next visit (≥ the run's days: none within the run)
 
 
 DTYPES = SoldierArrays(np.int8, np.int8, np.int8, np.int32, np.int16, np.int8, np.int32, np.int32,
-                       np.float32, np.float32, np.int16, np.int8, np.uint64, np.float64, np.int32)
+                       np.float32, np.float32, np.int16, np.int8, np.int8, np.int8, np.uint64, np.float64, np.int32)
 
 
 @dataclass

@@ -43,9 +43,10 @@ from awol.engines.cohorts.kernel import (
     step_day,
 )
 from awol.engines.cohorts.levels import binned_levels
-from awol.engines.cohorts.pools import BLOCK_SHIFT, N_PARTS_HOSPITAL, Layout
+from awol.engines.cohorts.pools import BLOCK_SHIFT, N_PARTS_AWAY, Layout
 from awol.engines.cohorts.table import N_FIELDS, CohortTable, check_size
 from awol.engines.result import EngineRun
+from awol.model import chain
 from awol.model import tallies as K
 from awol.model.rates import Aggregate, Dynamics, Plan
 from awol.model.states import CHANNELS, RETAINED, ROLES, SERVING
@@ -85,23 +86,23 @@ def run(plan: Plan, seed: int, progress=None) -> EngineRun:
     cells = max(max(len(a.cum), len(a.offset_cum)) for a in arrivals)
     cells = max(cells, max(len(g[0][3]) for g in initial))
     scratch = Scratch(np.zeros(N_FIELDS, dtype=np.int64), np.zeros(V), np.zeros(V), np.zeros(cells), np.zeros(cells),
-                      np.zeros(N_PARTS_HOSPITAL), np.zeros((3, N_PARTS_HOSPITAL)))
+                      np.zeros(N_PARTS_AWAY), np.zeros((chain.N_CLASS_EVENTS, N_PARTS_AWAY)))
     seed_stream(stream_seed(seed))
     rs = rng.stream_state(seed, rng.COHORTS)
     size = 64 + 2 * P + int(plan.initial_size.sum()) // 100
-    state = CohortState(pooling.ring(P, L), pooling.ring(P, L), pooling.empty_pools(P), pooling.pending(size),
-                        table.arrays, np.zeros(K.N_STATUS))
+    state = CohortState(pooling.rings(P, L), pooling.empty_pools(P), pooling.pending(size), table.arrays,
+                        np.zeros(K.N_STATUS))
     for c in range(len(CHANNELS)):
         n = int(plan.initial_size[c])
         if n:
             role, unit, level, prob = initial[c][0]
-            initial_force(rs, state.serving_ring, state.pools, float(n), c, role, unit, level, np.cumsum(prob),
+            initial_force(rs, state.rings, state.pools, float(n), c, role, unit, level, np.cumsum(prob),
                           layout, scratch.per_group)
 
     counts = np.zeros((days, K.N_TALLIES))
     search_units = np.zeros(days)
     checkpoints = np.zeros(days)
-    phase = np.zeros(2, dtype=np.int64)
+    phase = np.zeros(3, dtype=np.int64)
     info = np.array([0, 64 + 2 * P], dtype=np.int64)
     by_unit = np.zeros((days, 2, U))
     by_region = np.zeros((days, n_regions))

@@ -72,6 +72,50 @@ def split3(rs, n, p1, p2, p3):
 
 
 @inline
+def split4(rs, n, p1, p2, p3, p4):
+    """Exact multinomial counts of four competing outcomes (unconditional probabilities), as `split3`."""
+    ptot = p1 + p2 + p3 + p4
+    if n <= 4.0:
+        k1 = 0.0
+        k2 = 0.0
+        k3 = 0.0
+        k4 = 0.0
+        for _ in range(np.int64(n)):
+            v = next_uniform(rs)
+            if v < p1:
+                k1 += 1.0
+            elif v < p1 + p2:
+                k2 += 1.0
+            elif v < p1 + p2 + p3:
+                k3 += 1.0
+            elif v < ptot:
+                k4 += 1.0
+        return k1, k2, k3, k4
+    hits = binomial(rs, n, ptot)
+    if hits == 0.0:
+        return 0.0, 0.0, 0.0, 0.0
+    if hits < 48.0:
+        k1 = 0.0
+        k2 = 0.0
+        k3 = 0.0
+        for _ in range(np.int64(hits)):
+            v = next_uniform(rs) * ptot
+            if v < p1:
+                k1 += 1.0
+            elif v < p1 + p2:
+                k2 += 1.0
+            elif v < p1 + p2 + p3:
+                k3 += 1.0
+        return k1, k2, k3, hits - k1 - k2 - k3
+    k1 = binomial(rs, hits, p1 / ptot)
+    rest = ptot - p1
+    k2 = binomial(rs, hits - k1, p2 / rest) if rest > 0.0 else 0.0
+    rest2 = rest - p2
+    k3 = binomial(rs, hits - k1 - k2, min(1.0, p3 / rest2)) if rest2 > 0.0 else 0.0
+    return k1, k2, k3, hits - k1 - k2 - k3
+
+
+@inline
 def pick(avail, x):
     """Index of the member of rank x among `avail` (counts by index), removed from it."""
     n = len(avail)

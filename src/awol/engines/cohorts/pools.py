@@ -1,18 +1,20 @@
-"""Dense pools of soldiers on duty and in hospital, kept in parts by what they carry about their term.
+"""Dense pools of soldiers on duty and away (in hospital, on leave), kept in parts by what they carry about their term.
 
-A pool is one (ever-deserted flag, role, channel, unit, risk level): within it every
+A pool is one (ever-absent flag, role, channel, unit, risk level): within it every
 hazard is the same, and soldiers differ only in their term, the one thing M1 reads. A
 pool keeps them in parts:
 
 - the **ring**: recruits, whose term ends on a known day; a ring of counts by that day;
 - **pre**: the initial force before its term ends (its end days are independent of its
   course, so its terms end by each channel's hazard, `arrivals.term_end_hazard`);
-- **no term** (mobilised); in hospital also **passed** (the term ended in hospital: due
+- **no term** (mobilised); while away also **passed** (the term ended while away: due
   the day after return) and **decided** (retained past term); on duty the retained are
   their own count.
 
-Soldiers who come back on duty during a day wait in `Pending` and join after it, so
-nobody moves twice in a day.
+Soldiers are on duty (serving, retained) or away in one of three places, each with one
+event that ends the stay: hospital, rotation leave, convalescence at home. Soldiers who
+come back on duty during a day wait in `Pending` and join after it, so nobody moves
+twice in a day.
 """
 
 from __future__ import annotations
@@ -24,16 +26,20 @@ from numba import njit
 
 from awol.engines.cohorts.table import NO_TERM, PASSED, PRE, TERM_DECIDED
 from awol.engines.rng import next_uniform
-from awol.model.states import HOSPITAL, SERVING
+from awol.model.states import HOSPITAL, LEAVE, RETAINED, SERVING
 
 inline = njit(cache=True, inline="always", _nrt=False)
 
 BLOCK_SHIFT = 5              # ring block of 32 days, for picking an end day
 
-# Parts of a pool besides its ring (part 0 of a status's parts is the ring).
+# The rings: serving soldiers, and each place away.
+R_SERVING, R_HOSPITAL, R_LEAVE, R_CONVALESCENCE = range(4)
+N_AWAY = 3                    # places away: hospital, rotation leave, convalescence (ring index − 1)
+
+# Parts of a pool besides its ring (part 0 of a class's parts is the ring).
 S_PRE, S_NOTERM = 0, 1                                 # serving
-H_PRE, H_NOTERM, H_PASSED, H_DECIDED = 0, 1, 2, 3      # hospital
-N_PARTS_SERVING, N_PARTS_HOSPITAL = 3, 5               # ring + the above
+A_PRE, A_NOTERM, A_PASSED, A_DECIDED = 0, 1, 2, 3      # away
+N_PARTS_SERVING, N_PARTS_AWAY = 3, 5                   # ring + the above
 
 # Columns of the pool table (`pool_table`): what pool p is.
 P_FLAG, P_ROLE, P_CHANNEL, P_UNIT, P_LEVEL = range(5)
@@ -47,13 +53,13 @@ class Layout(NamedTuple):
     ring_days: int       # ring length, a multiple of the block
 
 
-class Ring(NamedTuple):
-    """Soldiers by the day their term ends, per pool (day modulo the ring's length)."""
+class Rings(NamedTuple):
+    """Soldiers by the day their term ends, per ring and pool (day modulo the ring's length)."""
 
-    counts: np.ndarray   # [pool, day mod L]
-    blocks: np.ndarray   # [pool, block]: sums of BLOCK_SHIFT-day blocks, to pick a member
-    total: np.ndarray    # [pool]
-    due: np.ndarray      # uint64 [day mod L, pool / 64]: pools with someone due that day
+    counts: np.ndarray   # [ring, pool, day mod L]
+    blocks: np.ndarray   # [ring, pool, block]: sums of 2^BLOCK_SHIFT-day blocks, to pick a member
+    total: np.ndarray    # [ring, pool]
+    due: np.ndarray      # uint64 [ring, day mod L, pool / 64]: pools with someone due that day
 
 
 class Pools(NamedTuple):
@@ -62,8 +68,8 @@ class Pools(NamedTuple):
     serving_parts: np.ndarray    # [S_PRE / S_NOTERM, pool]
     serving: np.ndarray          # [pool] all serving (ring included)
     retained: np.ndarray         # [pool]
-    hospital_parts: np.ndarray   # [H_*, pool]
-    hospital: np.ndarray         # [pool] all in hospital (ring included)
+    away_parts: np.ndarray       # [place, A_*, pool]
+    away: np.ndarray             # [place, pool] all away there (ring included)
 
 
 class Pending(NamedTuple):
@@ -75,16 +81,20 @@ class Pending(NamedTuple):
     count: np.ndarray    # float64
 
 
-def ring(pools: int, days: int) -> Ring:
-    return Ring(np.zeros((pools, days)), np.zeros((pools, days >> BLOCK_SHIFT)), np.zeros(pools),
-                np.zeros((days, (pools + 63) // 64), dtype=np.uint64))
+def rings(pools: int, days: int) -> Rings:
+    """Empty rings of `days` slots for `pools` pools."""
+    return Rings(np.zeros((4, pools, days)), np.zeros((4, pools, days >> BLOCK_SHIFT)), np.zeros((4, pools)),
+                 np.zeros((4, days, (pools + 63) // 64), dtype=np.uint64))
 
 
 def empty_pools(pools: int) -> Pools:
-    return Pools(np.zeros((2, pools)), np.zeros(pools), np.zeros(pools), np.zeros((4, pools)), np.zeros(pools))
+    """No soldier in any part."""
+    return Pools(np.zeros((2, pools)), np.zeros(pools), np.zeros(pools), np.zeros((N_AWAY, 4, pools)),
+                 np.zeros((N_AWAY, pools)))
 
 
 def pending(size: int, used=None) -> Pending:
+    """Room for `size` entries (keeping `used` when the room grows)."""
     return Pending(np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64),
                    np.zeros(1, dtype=np.int64) if used is None else used, np.zeros(size))
 
@@ -97,105 +107,128 @@ def pool_table(layout: Layout) -> np.ndarray:
 
 @inline
 def pool_of(flag, role, channel, unit, level, layout):
+    """The pool of soldiers with these attributes."""
     return (((flag * 3 + role) * 3 + channel) * layout.units + unit) * layout.levels + level
+
+
+@inline
+def place_of(status, kind):
+    """The place away (0 hospital, 1 rotation leave, 2 convalescence) of a soldier in `status`
+    (HOSPITAL or ON_LEAVE) on leave of `kind`."""
+    if status == HOSPITAL:
+        return 0
+    return 1 if kind == LEAVE else 2
 
 
 # ---------------------------------------------------------------- rings
 
 @inline
-def ring_add(R, p, ce, k):
-    """K soldiers whose term ends on day ce into pool p's ring."""
-    j = ce % R.counts.shape[1]
-    R.counts[p, j] += k
-    R.blocks[p, j >> BLOCK_SHIFT] += k
-    R.total[p] += k
-    R.due[j, p >> 6] |= np.uint64(1) << np.uint64(p & 63)
+def ring_add(R, ring, p, ce, k):
+    """k soldiers whose term ends on day ce into pool p of ring `ring`."""
+    j = ce % R.counts.shape[2]
+    R.counts[ring, p, j] += k
+    R.blocks[ring, p, j >> BLOCK_SHIFT] += k
+    R.total[ring, p] += k
+    R.due[ring, j, p >> 6] |= np.uint64(1) << np.uint64(p & 63)
 
 
 @inline
-def ring_take(rs, R, p, t):
+def ring_take(rs, R, ring, p, t):
     """Remove one member of pool p's ring at random; the day his term ends."""
-    x = np.floor(next_uniform(rs) * R.total[p])
-    R.total[p] -= 1.0
-    L = R.counts.shape[1]
+    x = np.floor(next_uniform(rs) * R.total[ring, p])
+    R.total[ring, p] -= 1.0
+    L = R.counts.shape[2]
     last = -1
-    for b in range(R.blocks.shape[1]):
-        v = R.blocks[p, b]
+    for b in range(R.blocks.shape[2]):
+        v = R.blocks[ring, p, b]
         if v == 0.0:
             continue
         last = b
         if x < v:
             j = b << BLOCK_SHIFT
             while True:
-                r = R.counts[p, j]
+                r = R.counts[ring, p, j]
                 if x < r:
-                    R.counts[p, j] = r - 1.0
-                    R.blocks[p, b] = v - 1.0
+                    R.counts[ring, p, j] = r - 1.0
+                    R.blocks[ring, p, b] = v - 1.0
                     return t + (j - t) % L
                 x -= r
                 j += 1
         x -= v
     # rounding cannot bring us here with integral counts; take the last member
     j = ((last + 1) << BLOCK_SHIFT) - 1
-    while R.counts[p, j] == 0.0:
+    while R.counts[ring, p, j] == 0.0:
         j -= 1
-    R.counts[p, j] -= 1.0
-    R.blocks[p, last] -= 1.0
+    R.counts[ring, p, j] -= 1.0
+    R.blocks[ring, p, last] -= 1.0
     return t + (j - t) % L
 
 
 @inline
-def ring_due(R, p, j):
-    """Empty pool p's ring slot j (due today); the number of soldiers it held."""
-    k = R.counts[p, j]
+def ring_due(R, ring, p, j):
+    """Empty pool p's slot j of ring `ring` (due today); the number of soldiers it held."""
+    k = R.counts[ring, p, j]
     if k != 0.0:
-        R.counts[p, j] = 0.0
-        R.blocks[p, j >> BLOCK_SHIFT] -= k
-        R.total[p] -= k
+        R.counts[ring, p, j] = 0.0
+        R.blocks[ring, p, j >> BLOCK_SHIFT] -= k
+        R.total[ring, p] -= k
     return k
 
 
 # ---------------------------------------------------------------- pools
 
 @inline
-def serving_add(SR, D, p, ce, k):
-    """K serving soldiers into pool p now: ce a day (ring), PRE or NO_TERM."""
+def serving_add(R, D, p, ce, k):
+    """k serving soldiers into pool p now: ce a day (ring), PRE or NO_TERM."""
     if ce == PRE:
         D.serving_parts[S_PRE, p] += k
     elif ce == NO_TERM:
         D.serving_parts[S_NOTERM, p] += k
     else:
-        ring_add(SR, p, ce, k)
+        ring_add(R, R_SERVING, p, ce, k)
     D.serving[p] += k
 
 
 @inline
-def hospital_add(HR, D, p, ce, k):
-    """K wounded into pool p's hospital parts (their term not ended today: it was due first)."""
+def away_add(R, D, place, p, ce, t, k):
+    """k soldiers into pool p of a place away, after today's terms were settled: an end day
+    already gone by is PASSED (due when he is back)."""
     if ce == PRE:
-        D.hospital_parts[H_PRE, p] += k
+        D.away_parts[place, A_PRE, p] += k
     elif ce == NO_TERM:
-        D.hospital_parts[H_NOTERM, p] += k
+        D.away_parts[place, A_NOTERM, p] += k
     elif ce == TERM_DECIDED:
-        D.hospital_parts[H_DECIDED, p] += k
+        D.away_parts[place, A_DECIDED, p] += k
+    elif ce == PASSED or ce <= t:
+        D.away_parts[place, A_PASSED, p] += k
     else:
-        ring_add(HR, p, ce, k)
-    D.hospital[p] += k
+        ring_add(R, place + 1, p, ce, k)
+    D.away[place, p] += k
 
 
 @inline
-def part_count(status, q, p, SR, HR, D):
+def class_total(status, place, p, D):
+    """Soldiers of pool p in the class of `status` (and `place` when away)."""
+    if status == SERVING:
+        return D.serving[p]
+    if status == RETAINED:
+        return D.retained[p]
+    return D.away[place, p]
+
+
+@inline
+def part_count(status, place, q, p, R, D):
     """Members of part q of pool p in the class of `status` (part 0 is the ring)."""
     if status == SERVING:
-        return SR.total[p] if q == 0 else D.serving_parts[q - 1, p]
-    if status == HOSPITAL:
-        return HR.total[p] if q == 0 else D.hospital_parts[q - 1, p]
-    return D.retained[p]
+        return R.total[R_SERVING, p] if q == 0 else D.serving_parts[q - 1, p]
+    if status == RETAINED:
+        return D.retained[p]
+    return R.total[place + 1, p] if q == 0 else D.away_parts[place, q - 1, p]
 
 
 @inline
 def on_duty_after_today(pend, p, ce, t, k):
-    """K soldiers join pool p on duty after today: retained (TERM_DECIDED), or serving
+    """k soldiers join pool p on duty after today: retained (TERM_DECIDED), or serving
     with a term code; a term that ended while away (PASSED, or a day gone by) is due tomorrow."""
     if ce != TERM_DECIDED and ce != PRE and ce != NO_TERM and (ce == PASSED or ce <= t):
         ce = t + 1
@@ -204,3 +237,4 @@ def on_duty_after_today(pend, p, ce, t, k):
     pend.term[m] = ce
     pend.count[m] = k
     pend.used[0] = m + 1
+

@@ -1,15 +1,17 @@
 """The sparse cohort table: counts of soldiers keyed by everything that tells them apart.
 
 A cohort's key is its fields (`F_*`): status, role, channel, unit, risk level,
-ever-deserted flag, destination and region while at large, sentence while detained,
-and what the soldier carries about his term (a contract-end day, or one of the term
-codes below). The table is an open-addressing hash over packed keys. Keys that can no
-longer matter are merged (an end day gone by becomes PASSED; region and destination
-are dropped outside `at large`, the sentence outside `detained`), so the number of
-cohorts is bounded by the key space, not by the number of soldiers.
+ever-absent flag, what the soldier carries about his term (a contract-end day, or one
+of the term codes below), and while at large his region, destination, how his absence
+began, his hiding level, the day it began and whether he was absent before; while on
+leave which leave; while detained his sentence. The table is an open-addressing hash
+over keys packed into two words. Keys that can no longer matter are merged (an end day
+gone by becomes PASSED; fields that only one status reads are zero in the others), so
+the number of cohorts is bounded by the key space and the soldiers away, not by the
+number of soldiers.
 
-The cohort engine keeps soldiers at large and detained here (those on duty and in
-hospital are dense pools, `pools`); the expected course keeps everyone here.
+The cohort engine keeps soldiers at large and detained here (those on duty, in hospital
+and on leave are dense pools, `pools`); the expected course keeps everyone here.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ _CE_DECIDED = (1 << 20) - 2    # key code of TERM_DECIDED
 _CE_PASSED = (1 << 20) - 3     # key code of PASSED
 _CE_PRE = (1 << 20) - 4        # key code of PRE
 
-N_FIELDS = 10
-F_STATUS, F_ROLE, F_CHANNEL, F_UNIT, F_LEVEL, F_FLAG, F_DEST, F_REGION, F_SENTENCE, F_CE = range(N_FIELDS)
+N_FIELDS = 14
+(F_STATUS, F_ROLE, F_CHANNEL, F_UNIT, F_LEVEL, F_FLAG, F_DEST, F_REGION, F_SENTENCE, F_CE,
+ F_PATHWAY, F_HIDING, F_START, F_PRIOR) = range(N_FIELDS)
+ABSENCE_FIELDS = (F_DEST, F_REGION, F_PATHWAY, F_HIDING, F_START, F_PRIOR)   # read only at large
 
 # Successors a cohort remembers (`TableArrays.successor`): the cohort its members move to
 # on each of these events, so that a daily move costs an array read, not a hash look-up.
@@ -46,7 +50,7 @@ class TableArrays(NamedTuple):
     """The table as the kernels see it."""
 
     fields: np.ndarray     # int64 [cohort, N_FIELDS]
-    codes: np.ndarray      # int64 [cohort]: the packed key
+    codes: np.ndarray      # int64 [cohort, 2]: the packed key
     count: np.ndarray      # float64 [cohort]: soldiers in the cohort now
     slots: np.ndarray      # int64 [2^k]: cohort index + 1, 0 for an empty slot
     used: np.ndarray       # int64 [1]: cohorts in use
@@ -56,7 +60,7 @@ class TableArrays(NamedTuple):
 
 @inline
 def key_code(f):
-    """The packed key of fields f."""
+    """The packed key of fields f, first word (the second is `absence_code`)."""
     ce = f[F_CE]
     if ce == NO_TERM:
         c = _CE_NONE
@@ -68,7 +72,7 @@ def key_code(f):
         c = _CE_PRE
     else:
         c = ce
-    k = np.int64(f[F_STATUS])
+    k = np.int64(f[F_STATUS])   # 4 bits
     k = (k << 2) | f[F_ROLE]
     k = (k << 2) | f[F_CHANNEL]
     k = (k << 14) | f[F_UNIT]
@@ -82,9 +86,19 @@ def key_code(f):
 
 
 @inline
-def _slot(code, slots):
+def absence_code(f):
+    """The second word of the packed key: what only an absence carries (start day up to 2^20)."""
+    k = np.int64(f[F_PATHWAY])
+    k = (k << 5) | f[F_HIDING]
+    k = (k << 20) | f[F_START]
+    k = (k << 1) | f[F_PRIOR]
+    return k
+
+
+@inline
+def _slot(code, code2, slots):
     mask = len(slots) - 1
-    h = np.uint64(code) * np.uint64(0x9E3779B97F4A7C15)
+    h = (np.uint64(code) ^ (np.uint64(code2) * np.uint64(0xBF58476D1CE4E5B9))) * np.uint64(0x9E3779B97F4A7C15)
     return np.int64(h >> np.uint64(20)) & mask
 
 
@@ -92,8 +106,9 @@ def _slot(code, slots):
 def find_or_add(f, T):
     """Index of the cohort with fields `f`, appended (count 0) if new."""
     code = key_code(f)
+    code2 = absence_code(f)
     mask = len(T.slots) - 1
-    s = _slot(code, T.slots)
+    s = _slot(code, code2, T.slots)
     while True:
         j = T.slots[s]
         if j == 0:
@@ -101,11 +116,12 @@ def find_or_add(f, T):
             T.used[0] = i + 1
             for k in range(N_FIELDS):
                 T.fields[i, k] = f[k]
-            T.codes[i] = code
+            T.codes[i, 0] = code
+            T.codes[i, 1] = code2
             T.count[i] = 0.0
             T.slots[s] = i + 1
             return i
-        if T.codes[j - 1] == code:
+        if T.codes[j - 1, 0] == code and T.codes[j - 1, 1] == code2:
             return j - 1
         s = (s + 1) & mask
 
@@ -119,13 +135,13 @@ def _rebuild(fields, codes, count, n, slots, compact):
             continue
         if m != i:
             fields[m, :] = fields[i, :]
-            codes[m] = codes[i]
+            codes[m, :] = codes[i, :]
             count[m] = count[i]
         m += 1
     slots[:] = 0
     mask = len(slots) - 1
     for i in range(m):
-        s = _slot(codes[i], slots)
+        s = _slot(codes[i, 0], codes[i, 1], slots)
         while slots[s] != 0:
             s = (s + 1) & mask
         slots[s] = i + 1
@@ -138,7 +154,7 @@ class CohortTable:
     def __init__(self, capacity: int):
         self.arrays = TableArrays(
             fields=np.zeros((capacity, N_FIELDS), dtype=np.int64),
-            codes=np.zeros(capacity, dtype=np.int64),
+            codes=np.zeros((capacity, 2), dtype=np.int64),
             count=np.zeros(capacity),
             slots=np.zeros(_pow2(4 * capacity), dtype=np.int64),
             used=np.zeros(1, dtype=np.int64),
