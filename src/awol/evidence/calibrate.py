@@ -403,7 +403,8 @@ def report_summary(doc: dict) -> dict[str, str]:
     """Flat label → text pairs: what the report's calibration panel shows."""
     out = {"scenario": f"{doc['scenario']['name']} (hash {doc['scenario']['hash'][:12]})",
            "method": f"{doc['method']['algorithm']}: {method_line(doc['method'])}; {doc['simulations']['calibration']} "
-                     f"simulations in {doc['wall_seconds']['calibration']:.0f} s; seed {doc['seed']}"}
+                     f"simulations in {sum(doc['wall_seconds'].get(k, 0) for k in ('calibration', 'bank', 'training')):.0f} s; "
+                     f"seed {doc['seed']}"}
     for row in doc["posterior"]:
         out[row["path"]] = (f"median {_fmt(row['q50'])} (50 %: {_fmt(row['q25'])}–{_fmt(row['q75'])}; "
                                  f"90 %: {_fmt(row['q05'])}–{_fmt(row['q95'])}); prior {row.get('dist', 'uniform')} on "

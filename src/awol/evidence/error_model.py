@@ -75,10 +75,13 @@ def load_error_model(path: str | None = None) -> ErrorModel:
     return ErrorModel(priors, (doc.get("rounding") or {}).get("column", "rounded_to"))
 
 
+@lru_cache(maxsize=16)
 def month_index(start: pd.Timestamp, days: int) -> np.ndarray:
     """Calendar-month number of each simulated day (0 for the month of `start`)."""
     dates = pd.date_range(start, periods=days, freq="D")
-    return ((dates.year - start.year) * 12 + dates.month - start.month).to_numpy()
+    out = ((dates.year - start.year) * 12 + dates.month - start.month).to_numpy()
+    out.flags.writeable = False
+    return out
 
 
 def noise(seed: int, months: int, rows: int) -> tuple[np.ndarray, np.ndarray]:

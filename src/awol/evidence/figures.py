@@ -63,6 +63,52 @@ def predictive_svg(doc: dict, title: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+def sbc_svgs(result: dict) -> dict[str, str]:
+    """Rank histograms (one panel per parameter) and the expected-coverage curve of an SBC result, as SVG files."""
+    params = result["parameters"]
+    cols, pw, ph = 5, 180, 120
+    rows = (len(params) + cols - 1) // cols
+    width, height = cols * pw + 20, rows * ph + 60
+    expected = result["datasets"] / len(params[0]["histogram"])
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+           'font-family="sans-serif" font-size="11">', '<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="10" y="18" font-size="14" font-weight="bold">SBC rank histograms: {result["datasets"]} data sets, '
+           f'{result["draws_per_dataset"]} draws each</text>',
+           '<text x="10" y="34" fill="#555">grey band: 99 % range of a bin count under uniform ranks; '
+           'title: chi-square p (red below the declared 0.01)</text>']
+    top = max(max(p["histogram"]) for p in params) * 1.1
+    band = 2.576 * math.sqrt(expected * (1 - 1 / len(params[0]["histogram"])))
+    for k, p in enumerate(params):
+        x0, y0 = 10 + (k % cols) * pw, 50 + (k // cols) * ph
+        h, w = ph - 34, pw - 20
+        bins = p["histogram"]
+        y = lambda c: y0 + 20 + h - c / top * h  # noqa: E731
+        colour = "#222" if p["chi2_p"] > 0.01 else "#d62728"
+        out.append(f'<text x="{x0}" y="{y0 + 12}" fill="{colour}">{html.escape(p["name"])} (p {p["chi2_p"]:.2f})</text>')
+        out.append(f'<rect x="{x0}" y="{y(expected + band):.1f}" width="{w}" height="{y(expected - band) - y(expected + band):.1f}" '
+                   'fill="#e8e8e8"/>')
+        for i, c in enumerate(bins):
+            bw = w / len(bins)
+            out.append(f'<rect x="{x0 + i * bw + 1:.1f}" y="{y(c):.1f}" width="{bw - 2:.1f}" height="{y(0) - y(c):.1f}" '
+                       'fill="#1f5fa8"/>')
+    out.append("</svg>")
+    curve = result["coverage_curve"]
+    size, pad = 360, 40
+    sx = lambda v: pad + v * (size - 2 * pad)  # noqa: E731
+    sy = lambda v: size - pad - v * (size - 2 * pad)  # noqa: E731
+    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" '
+           'font-family="sans-serif" font-size="11">', '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="10" y="16" font-size="13" font-weight="bold">Expected coverage (SBC)</text>',
+           f'<line x1="{sx(0)}" y1="{sy(0)}" x2="{sx(1)}" y2="{sy(1)}" stroke="#999" stroke-dasharray="4"/>',
+           f'<text x="{size / 2 - 40}" y="{size - 8}">nominal level</text>',
+           f'<text x="4" y="{size / 2}" transform="rotate(-90 10 {size / 2})">empirical coverage</text>']
+    for j, p in enumerate(params):
+        points = " ".join(f"{sx(level):.1f},{sy(row[j]):.1f}" for level, row in zip(curve["levels"], curve["empirical"]))
+        svg.append(f'<polyline points="{points}" fill="none" stroke="#1f5fa8" stroke-opacity="0.5"/>')
+    svg.append("</svg>")
+    return {"sbc-ranks.svg": "\n".join(out) + "\n", "sbc-coverage.svg": "\n".join(svg) + "\n"}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:

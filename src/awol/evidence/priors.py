@@ -125,7 +125,7 @@ def _read_declared(path: str) -> tuple[Prior, ...]:
                             "with L < H (L > 0 for loguniform)")
             continue
         priors.append(Prior(target, float(low), float(high), dist, kind, entry["name"], str(entry.get("source", ""))))
-    names = [p.name for p in priors]
+    names = [e["name"] for e in doc["parameters"] if isinstance(e, dict) and isinstance(e.get("name"), str)]
     problems += [f"{where}: name {n!r} is used twice" for n in sorted({n for n in names if names.count(n) > 1})]
     if problems:
         raise CalibrationError(problems)
