@@ -76,7 +76,7 @@ def error_priors() -> list[Prior]:
 
 def fitted_rows(observed: pd.DataFrame, published_by=None) -> pd.DataFrame:
     """The rows a calibration fits: use = yes, and published by `published_by` if given."""
-    keep = observed["use"].to_numpy(dtype=bool)
+    keep = observed["use"].to_numpy(dtype=bool).copy()
     if published_by is not None:
         if "published" not in observed or observed["published"].isna().any():
             raise CalibrationError(["--published-by needs a publication date on every row (column `published`)"])
@@ -301,6 +301,7 @@ def calibrate(
         predictive = predictive_check(scenario, priors, observed, particles, weights, predictive_draws, seed, workers,
                                       dask, log)
 
+    abc_id = int(history.id)
     if scratch is not None:
         scratch.cleanup()
     return posterior_document(
@@ -310,7 +311,7 @@ def calibrate(
                 "epsilon": "median of the previous generation", "engine": ENGINE, "population": population,
                 "generations": int(len(populations)), "max_generations": generations, "stopped_by": stopped_by,
                 "rules": rules, "simulated_days": days, "epsilons": [float(e) for e in populations["epsilon"]],
-                "database": str(db_path) if db_path else None, "abc_id": int(history.id),
+                "database": str(db_path) if db_path else None, "abc_id": abc_id,
                 "published_by": str(pd.Timestamp(published_by).date()) if published_by is not None else None,
                 "fitted_rows": int(len(fitted))},
         wall_seconds={"calibration": round(abc_seconds, 1),
