@@ -50,6 +50,21 @@ def _show_pyabc_progress() -> None:
     logging.getLogger("ABC.Sampler").setLevel(logging.WARNING)
 
 
+def _command_line(ctx: typer.Context) -> list[str]:
+    """The command as the user would type it again: `awol <command>`, its argument and every option given."""
+    out = ["awol", str(ctx.info_name)]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if value is None or value == param.default or value == []:
+            continue
+        if param.param_type_name == "argument":
+            out.append(str(value))
+            continue
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            out += [param.opts[0], str(item)]
+    return out
+
+
 def _fmt(x) -> str:
     x = float(x)
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
@@ -60,6 +75,7 @@ METHODS = ("abc", "npe")
 
 @app.command()
 def calibrate(
+    ctx: typer.Context,
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
     params: Annotated[Optional[list[str]], typer.Option("--params", help="Dotted path of a parameter to fit (repeat); its prior is the range declared in the scenario file. Without it: every driver of data/inference/priors.yaml.")] = None,
     data: Annotated[Optional[list[Path]], typer.Option("--data", help="Observed-data CSV (repeat; default: the bundled court-case tally).")] = None,
@@ -127,7 +143,8 @@ def calibrate(
             with rich_progress("simulation bank", transient=True) as progress:
                 doc = npe_posterior(sc, observed, bank_dir=bank, workers=workers, dask=dask, seed=seed,
                                     published_by=cut, simulations=simulations, predictive_draws=draws,
-                                    scenario_file=shown_file, data_files=files, log=log, progress=progress)
+                                    scenario_file=shown_file, data_files=files, log=log, progress=progress,
+                                    command=_command_line(ctx))
             where = f"bank {bank}"
         else:
             db = db or out.with_suffix(".db")
@@ -136,7 +153,7 @@ def calibrate(
                                   workers=workers, dask=dask, db=db, seed=seed,
                                   predictive_draws=60 if draws is None else draws, max_minutes=max_minutes,
                                   published_by=cut, scenario_file=shown_file, data_files=files,
-                                  show_progress=sys.stdout.isatty(), log=log)
+                                  show_progress=sys.stdout.isatty(), log=log, command=_command_line(ctx))
             where = f"database {db}"
     except (CalibrationError, MeasurementError) as exc:
         fail(exc.problems, title=f"{len(exc.problems)} problem(s)")

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import time
 from contextlib import contextmanager
 from functools import lru_cache
@@ -208,6 +207,7 @@ def calibrate(
     data_files: list[str | Path] | None = None,
     log: Callable[[str], None] | None = None,
     show_progress: bool = False,
+    command: list[str] | None = None,
 ) -> dict:
     """Fit the scenario to the fitted rows of `observed` with ABC-SMC; return the posterior (a JSON-ready dict).
 
@@ -317,7 +317,7 @@ def calibrate(
         wall_seconds={"calibration": round(abc_seconds, 1),
                       "predictive": round(time.perf_counter() - predictive_started, 1),
                       "this_session": round(time.perf_counter() - started, 1)},
-        scenario_file=scenario_file, data_files=data_files, workers=workers, fitted=fitted)
+        scenario_file=scenario_file, data_files=data_files, workers=workers, fitted=fitted, command=command)
 
 
 def predictive_check(scenario, priors, observed, particles, weights, draws, seed, workers, dask, log) -> pd.DataFrame:
@@ -338,7 +338,7 @@ def predictive_check(scenario, priors, observed, particles, weights, draws, seed
 
 def posterior_document(*, scenario, priors, particles, weights, observed, predictive, seed, simulations,
                        predictive_draws, method, wall_seconds, scenario_file, data_files, workers, fitted,
-                       extra: dict | None = None) -> dict:
+                       command: list[str] | None = None, extra: dict | None = None) -> dict:
     """The posterior as written to JSON (docs/what-the-data-imply.md lists the fields; evidence.posterior checks them)."""
     from awol.evidence.observed import file_hash
 
@@ -368,7 +368,7 @@ def posterior_document(*, scenario, priors, particles, weights, observed, predic
         "seed": seed,
         "simulations": {"calibration": simulations, "predictive": predictive_draws if predictive is not None else 0},
         "wall_seconds": wall_seconds,
-        "provenance": provenance(workers=workers, engine=ENGINE, data_hash=rows_hash(fitted)),
+        "provenance": provenance(workers=workers, engine=ENGINE, data_hash=rows_hash(fitted), command=command),
         "versions": versions(),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "predictive": None if predictive is None else predictive.to_dict(orient="records"),

@@ -36,8 +36,8 @@ def predictive_svg(doc: dict, title: str | None = None) -> str:
            f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">',
            '<rect width="100%" height="100%" fill="white"/>',
            f'<text x="10" y="20" font-size="15" font-weight="bold">{html.escape(title)}</text>',
-           f'<text x="10" y="36" fill="#555">bars: 90 % (thin) and 50 % (thick) predictive intervals, tick: median; '
-           f'dot: observed (red: outside 90 %); grey: not fitted; log scale</text>']
+           '<text x="10" y="36" fill="#555">bars: 90 % (thin) and 50 % (thick) predictive intervals, tick: median; '
+           'dot: observed (red: outside 90 %); grey: not fitted; log scale</text>']
     decade = low
     bottom = TOP + ROW * len(rows) + 6
     while decade <= high:

@@ -66,7 +66,7 @@ def npe_posterior(scenario: Scenario, observed: pd.DataFrame, *, bank_dir: str |
                   workers: int = 1, dask: str | None = None, seed: int | None = None, published_by=None,
                   simulations: int | None = None, draws: int | None = None, predictive_draws: int | None = None,
                   scenario_file: str | None = None, data_files=None, log: Callable[[str], None] | None = None,
-                  progress: Progress | None = None) -> dict:
+                  progress: Progress | None = None, command: list[str] | None = None) -> dict:
     """The posterior of the declared priors given the fitted rows of `observed` (published by `published_by`)."""
     rules, all_rules = method_rules()["npe"], method_rules()
     log = log or (lambda message: None)
@@ -102,7 +102,7 @@ def npe_posterior(scenario: Scenario, observed: pd.DataFrame, *, bank_dir: str |
         wall_seconds={"bank": round(bank_seconds, 1), "training": round(fit_seconds, 1),
                       "predictive": round(time.perf_counter() - predictive_started, 1),
                       "this_session": round(time.perf_counter() - started, 1)},
-        scenario_file=scenario_file, data_files=data_files, workers=workers, fitted=fitted,
+        scenario_file=scenario_file, data_files=data_files, workers=workers, fitted=fitted, command=command,
         extra={"prior_predictive": {"until": f"{end:%Y-%m-%d}", "simulations": n,
                                     "hidden": prior_hidden.to_dict(orient="records")}})
 
