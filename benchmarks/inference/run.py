@@ -25,8 +25,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NEW_FIGURE = ("2024-06-01,2024-06-30,cases_filed,all,monthly,950,yes,2024-07-20,1,"
-              "\"synthetic benchmark figure (not a real count)\",benchmark only\n")
+NEW_FIGURE = (
+    "2024-06-01,2024-06-30,cases_filed,all,monthly,950,yes,2024-07-20,1,"
+    '"synthetic benchmark figure (not a real count)",benchmark only\n'
+)
 
 
 def awol(*args: str) -> float:
@@ -42,8 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--simulations", type=int, default=100, help="bank size with --quick (default 100)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--nowcast-draws", type=int, default=100)
-    parser.add_argument("--predictive-draws", type=int, default=None,
-                        help="posterior-predictive runs of the first fit (default: method.yaml's; 40 with --quick)")
+    parser.add_argument(
+        "--predictive-draws",
+        type=int,
+        default=None,
+        help="posterior-predictive runs of the first fit (default: method.yaml's; 40 with --quick)",
+    )
     args = parser.parse_args(argv)
 
     from awol.evidence.calibrate import method_rules
@@ -63,10 +69,19 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copy(bundled_path(), data)
         with open(data, "a", encoding="utf-8") as handle:
             handle.write(NEW_FIGURE)
-        refit = awol("calibrate", "baseline", *common, "--data", str(data), "--draws", "0", "--out",
-                     str(work / "p2.json"))
-        nowcast = awol("nowcast", str(work / "p2.json"), "--draws", str(args.nowcast_draws), "--workers",
-                       str(args.workers), "--format", "json")
+        refit = awol(
+            "calibrate", "baseline", *common, "--data", str(data), "--draws", "0", "--out", str(work / "p2.json")
+        )
+        nowcast = awol(
+            "nowcast",
+            str(work / "p2.json"),
+            "--draws",
+            str(args.nowcast_draws),
+            "--workers",
+            str(args.workers),
+            "--format",
+            "json",
+        )
         doc2 = json.loads((work / "p2.json").read_text())
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -74,35 +89,59 @@ def main(argv: list[str] | None = None) -> int:
     seconds = doc["wall_seconds"]
     per_run = seconds["bank"] / n  # wall seconds per bank run with the workers
     result = {
-        "date": time.strftime("%Y-%m-%d"), "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "workers": args.workers, "bank_simulations": n, "full_bank": full, "quick": args.quick,
-        "calibrate_seconds": round(first, 1), "parts": seconds,
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "workers": args.workers,
+        "bank_simulations": n,
+        "full_bank": full,
+        "quick": args.quick,
+        "calibrate_seconds": round(first, 1),
+        "parts": seconds,
         "bank_wall_seconds_per_run": round(per_run, 3),
-        "new_figure": {"refit_seconds": round(refit, 1), "refit_parts": doc2["wall_seconds"],
-                       "nowcast_seconds": round(nowcast, 1), "nowcast_draws": args.nowcast_draws,
-                       "total_seconds": round(refit + nowcast, 1)},
+        "new_figure": {
+            "refit_seconds": round(refit, 1),
+            "refit_parts": doc2["wall_seconds"],
+            "nowcast_seconds": round(nowcast, 1),
+            "nowcast_draws": args.nowcast_draws,
+            "total_seconds": round(refit + nowcast, 1),
+        },
     }
     if args.quick:
         result["extrapolated_full_calibrate_seconds"] = round(
-            per_run * full + seconds["training"] * full / n + seconds["predictive"] * full_predictive / predictive
-            + (first - seconds["this_session"]), 0)
-        result["note"] = ("extrapolated linearly in the bank size (simulation and training) and in the predictive "
-                          "draws; training time grows with the bank and the epochs early stopping needs, so this is "
-                          "an estimate")
+            per_run * full
+            + seconds["training"] * full / n
+            + seconds["predictive"] * full_predictive / predictive
+            + (first - seconds["this_session"]),
+            0,
+        )
+        result["note"] = (
+            "extrapolated linearly in the bank size (simulation and training) and in the predictive "
+            "draws; training time grows with the bank and the epochs early stopping needs, so this is "
+            "an estimate"
+        )
     (HERE / "results.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    lines = ["# Inference budgets", "", f"Measured {result['date']} on {os.cpu_count()} cores, {args.workers} workers"
-             f"{' (quick: a bank of ' + str(n) + ' runs, extrapolated)' if args.quick else ''}.", "",
-             "| what | seconds | budget |", "|---|---|---|",
-             f"| calibrate, bank of {n} from empty, {predictive} predictive runs | {first:.0f} | |",
-             f"| of which bank ({per_run:.2f} s a run) / training / predictive | {seconds['bank']:.0f} / "
-             f"{seconds['training']:.0f} / {seconds['predictive']:.0f} | |"]
+    lines = [
+        "# Inference budgets",
+        "",
+        f"Measured {result['date']} on {os.cpu_count()} cores, {args.workers} workers"
+        f"{' (quick: a bank of ' + str(n) + ' runs, extrapolated)' if args.quick else ''}.",
+        "",
+        "| what | seconds | budget |",
+        "|---|---|---|",
+        f"| calibrate, bank of {n} from empty, {predictive} predictive runs | {first:.0f} | |",
+        f"| of which bank ({per_run:.2f} s a run) / training / predictive | {seconds['bank']:.0f} / "
+        f"{seconds['training']:.0f} / {seconds['predictive']:.0f} | |",
+    ]
     if args.quick:
-        lines.append(f"| full problem (bank of {full}), extrapolated | {result['extrapolated_full_calibrate_seconds']:.0f}"
-                     " | 1,800 |")
+        lines.append(
+            f"| full problem (bank of {full}), extrapolated | {result['extrapolated_full_calibrate_seconds']:.0f}"
+            " | 1,800 |"
+        )
     else:
         lines[-2] = lines[-2].replace("| |", "| 1,800 |")
-    lines.append(f"| one new figure: refit on the bank + nowcast ({args.nowcast_draws} draws) | "
-                 f"{refit + nowcast:.0f} | 120 |")
+    lines.append(
+        f"| one new figure: refit on the bank + nowcast ({args.nowcast_draws} draws) | {refit + nowcast:.0f} | 120 |"
+    )
     (HERE / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0

@@ -46,7 +46,7 @@ def test_a_killed_bank_resumes_to_the_same_runs(problem, built, one_worker, tmp_
     import shutil
 
     shutil.copytree(built[1], tmp_path, dirs_exist_ok=True)
-    (tmp_path / "chunk-00001.npz").unlink()                     # killed before the second chunk was renamed
+    (tmp_path / "chunk-00001.npz").unlink()  # killed before the second chunk was renamed
     (tmp_path / ".chunk-00001.npz.999.tmp").write_bytes(b"half")  # ... leaving its temporary behind
     resumed = build_bank(problem, N, tmp_path, workers=1)
     assert same(one_worker, resumed)
@@ -68,10 +68,16 @@ def test_another_problems_bank_is_refused(problem, tmp_path):
 
 def test_figures_measured_on_the_bank_equal_a_fresh_run(problem, one_worker):
     """A figure added after the bank was built: measured from the kept cases, it is what the run would publish."""
-    observed = pd.DataFrame({"date_from": pd.to_datetime(["2022-09-24", "2022-11-01"]),
-                             "date_to": pd.to_datetime(["2022-12-20", "2022-11-30"]),
-                             "quantity": ["cases_filed", "cases_decided"], "article": ["all", "awol"],
-                             "kind": ["cumulative", "monthly"], "rounded_to": [1.0, 10.0]})
+    observed = pd.DataFrame(
+        {
+            "date_from": pd.to_datetime(["2022-09-24", "2022-11-01"]),
+            "date_to": pd.to_datetime(["2022-12-20", "2022-11-30"]),
+            "quantity": ["cases_filed", "cases_decided"],
+            "article": ["all", "awol"],
+            "kind": ["cumulative", "monthly"],
+            "rounded_to": [1.0, 10.0],
+        }
+    )
     from_bank = one_worker.published(observed, list(problem.priors), slice(3, 5))
     with_rows = Problem(problem.tree, problem.priors, observed, problem.days, problem.base_seed)
     fresh = [simulate_point(with_rows, one_worker.values[i], int(one_worker.seeds[i])).published for i in (3, 4)]

@@ -144,7 +144,8 @@ def test_nan_figures_stop_with_a_clear_message(tmp_path, small_file, small_data,
     calibration = sys.modules["awol.evidence.calibrate"]  # the package exports a function of the same name
 
     monkeypatch.setattr(calibration, "simulate_point",
-                        lambda problem, values, seed: Outcome(np.full(len(problem.observed), np.nan), np.zeros(1), None))
+                        lambda problem, values, seed: Outcome(np.full(len(problem.observed), np.nan), np.zeros(1),
+                                                              None))
     result = invoke(*calibrate_args(small_file, small_data, tmp_path / "p.json", tmp_path / "p.db"))
     assert result.exit_code == 2
     assert "every simulated figure was NaN or infinite" in result.stderr

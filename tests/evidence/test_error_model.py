@@ -88,8 +88,10 @@ def test_a_month_moves_filings_it_contains_together():
 
 def test_bad_declaration_is_named(tmp_path):
     bad = tmp_path / "error.yaml"
-    bad.write_text("format: awol-error-model/1\nparameters:\n  court_month_sd: {prior: {dist: normal, low: 0, high: 1}}\n"
-                   "  relay_sd: {prior: {dist: uniform, low: 0.3, high: 0.1}}\n")
+    bad.write_text(
+        "format: awol-error-model/1\nparameters:\n  court_month_sd: {prior: {dist: normal, low: 0, high: 1}}\n"
+        "  relay_sd: {prior: {dist: uniform, low: 0.3, high: 0.1}}\n"
+    )
     with pytest.raises(ErrorModelError) as caught:
         load_error_model(str(bad))
     assert len(caught.value.problems) == 2

@@ -18,8 +18,26 @@ pytestmark = [pytest.mark.inference, pytest.mark.slow]
 
 
 def fit(small_file, small_data, out, bank, workers):
-    return invoke("calibrate", small_file, "--data", small_data, "--method", "npe", "--simulations", "50",
-                  "--draws", "4", "--seed", "3", "--workers", str(workers), "--bank", bank, "--out", out)
+    return invoke(
+        "calibrate",
+        small_file,
+        "--data",
+        small_data,
+        "--method",
+        "npe",
+        "--simulations",
+        "50",
+        "--draws",
+        "4",
+        "--seed",
+        "3",
+        "--workers",
+        str(workers),
+        "--bank",
+        bank,
+        "--out",
+        out,
+    )
 
 
 def test_npe_posterior_is_the_same_for_one_and_two_workers(tmp_path, small_file, small_data):
@@ -45,8 +63,24 @@ def test_npe_posterior_is_the_same_for_one_and_two_workers(tmp_path, small_file,
 
 
 def test_sbc_runs_on_the_bank(tmp_path, small_file, small_data):
-    result = invoke("sbc", small_file, "--data", small_data, "--simulations", "50", "--datasets", "10", "--seed", "3",
-                    "--bank", tmp_path / "bank", "--out", tmp_path / "sbc.json", "--figures", tmp_path / "fig")
+    result = invoke(
+        "sbc",
+        small_file,
+        "--data",
+        small_data,
+        "--simulations",
+        "50",
+        "--datasets",
+        "10",
+        "--seed",
+        "3",
+        "--bank",
+        tmp_path / "bank",
+        "--out",
+        tmp_path / "sbc.json",
+        "--figures",
+        tmp_path / "fig",
+    )
     assert result.exit_code == 0, result.stderr
     out = json.loads((tmp_path / "sbc.json").read_text())
     assert out["datasets"] == 10 and len(out["parameters"]) == 15

@@ -22,8 +22,10 @@ def valid() -> dict:
     return {
         "format": "awol-posterior/1",
         "scenario": {"name": "small", "hash": "0123456789abcdef", "file": "small.yaml"},
-        "parameters": [{"path": "desertion.base_per_day", "name": "b", "prior": ["uniform", 1e-5, 1.5e-4]},
-                       {"path": "relay_sd", "kind": "error", "prior": ["uniform", 0.0, 0.25]}],
+        "parameters": [
+            {"path": "desertion.base_per_day", "name": "b", "prior": ["uniform", 1e-5, 1.5e-4]},
+            {"path": "relay_sd", "kind": "error", "prior": ["uniform", 0.0, 0.25]},
+        ],
         "particles": {"values": [[3e-5, 0.1], [4e-5, 0.2]], "weights": [0.5, 0.5]},
         "observed": [],
         "seed": 7,
@@ -40,24 +42,27 @@ def test_a_valid_posterior_passes():
     assert validate_posterior(valid()) == valid()
 
 
-@pytest.mark.parametrize(("edit", "field"), [
-    (lambda d: d.update(scenario="baseline"), "scenario"),
-    (lambda d: d["parameters"][0].pop("path"), "parameters[0].path"),
-    (lambda d: d["parameters"][0].update(kind="guess"), "parameters[0].kind"),
-    (lambda d: d.update(particles=[[1, 2]]), "particles"),
-    (lambda d: d["particles"].update(weights=[0.0, 0.0]), "particles.weights"),
-    (lambda d: d["particles"].update(weights=[1.5, -0.5]), "particles.weights"),
-    (lambda d: d["particles"].update(weights=[math.nan, 1.0]), "particles.weights[0]"),
-    (lambda d: d["particles"]["values"][1].__setitem__(0, math.inf), "particles.values[1][0]"),
-    (lambda d: d["particles"].update(weights=[1.0]), "particles"),
-    (lambda d: d["particles"]["values"][1].append(3.0), "particles"),
-    (lambda d: d.update(seed="7"), "seed"),
-    (lambda d: d.update(seed=-1), "seed"),
-    (lambda d: d.update(seed=2**63), "seed"),
-    (lambda d: d.update(parameters=[]), "parameters"),
-    (lambda d: d.pop("observed"), "observed"),
-    (lambda d: d["parameters"].pop(), "particles have 2 values but 1 parameters"),
-])
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda d: d.update(scenario="baseline"), "scenario"),
+        (lambda d: d["parameters"][0].pop("path"), "parameters[0].path"),
+        (lambda d: d["parameters"][0].update(kind="guess"), "parameters[0].kind"),
+        (lambda d: d.update(particles=[[1, 2]]), "particles"),
+        (lambda d: d["particles"].update(weights=[0.0, 0.0]), "particles.weights"),
+        (lambda d: d["particles"].update(weights=[1.5, -0.5]), "particles.weights"),
+        (lambda d: d["particles"].update(weights=[math.nan, 1.0]), "particles.weights[0]"),
+        (lambda d: d["particles"]["values"][1].__setitem__(0, math.inf), "particles.values[1][0]"),
+        (lambda d: d["particles"].update(weights=[1.0]), "particles"),
+        (lambda d: d["particles"]["values"][1].append(3.0), "particles"),
+        (lambda d: d.update(seed="7"), "seed"),
+        (lambda d: d.update(seed=-1), "seed"),
+        (lambda d: d.update(seed=2**63), "seed"),
+        (lambda d: d.update(parameters=[]), "parameters"),
+        (lambda d: d.pop("observed"), "observed"),
+        (lambda d: d["parameters"].pop(), "particles have 2 values but 1 parameters"),
+    ],
+)
 def test_each_malformed_field_is_named(edit, field):
     doc = valid()
     edit(doc)
@@ -80,8 +85,13 @@ def test_files_that_are_not_posteriors_are_refused(tmp_path):
     nan.write_text(json.dumps(valid()).replace("0.5, 0.5", "NaN, 0.5"))
     latin = tmp_path / "latin.json"
     latin.write_bytes(b'{"format": "caf\xe9"}')
-    for path, message in ((deep, "nested too deeply"), (nan, "holds NaN"), (latin, "not UTF-8"),
-                          (tmp_path, "not a regular file"), (tmp_path / "absent.json", "no such file")):
+    for path, message in (
+        (deep, "nested too deeply"),
+        (nan, "holds NaN"),
+        (latin, "not UTF-8"),
+        (tmp_path, "not a regular file"),
+        (tmp_path / "absent.json", "no such file"),
+    ):
         with pytest.raises(PosteriorError) as caught:
             read_posterior(path)
         assert message in caught.value.problems[0], (path, caught.value.problems)
@@ -93,13 +103,29 @@ def test_dev_zero_is_refused_at_once():
     assert "not a regular file" in caught.value.problems[0]
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
-                    max_leaves=12)
-PLACES = [("format",), ("scenario",), ("scenario", "name"), ("scenario", "hash"), ("parameters",), ("parameters", 0),
-          ("parameters", 0, "path"), ("parameters", 0, "kind"), ("particles",), ("particles", "values"),
-          ("particles", "values", 0), ("particles", "values", 0, 1), ("particles", "weights"),
-          ("particles", "weights", 1), ("observed",), ("seed",)]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
+PLACES = [
+    ("format",),
+    ("scenario",),
+    ("scenario", "name"),
+    ("scenario", "hash"),
+    ("parameters",),
+    ("parameters", 0),
+    ("parameters", 0, "path"),
+    ("parameters", 0, "kind"),
+    ("particles",),
+    ("particles", "values"),
+    ("particles", "values", 0),
+    ("particles", "values", 0, 1),
+    ("particles", "weights"),
+    ("particles", "weights", 1),
+    ("observed",),
+    ("seed",),
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,8 +8,15 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from awol.evidence.priors import (CalibrationError, Prior, declared_priors, from_unit, sample_unit, scenario_at_point,
-                                  to_unit)
+from awol.evidence.priors import (
+    CalibrationError,
+    Prior,
+    declared_priors,
+    from_unit,
+    sample_unit,
+    scenario_at_point,
+    to_unit,
+)
 from awol.scenario.load import load_scenario
 from tests.scenarios import small_tree
 
@@ -32,7 +39,7 @@ def test_unit_cube_maps_to_values_and_back():
     assert np.allclose(to_unit([log, lin], values), u)
     assert np.isclose(log.from_unit(0.5), 1e-4) and np.isclose(lin.from_unit(0.5), 3.0)
     assert values[:, 0].min() >= 1e-5 and values[:, 0].max() <= 1e-3
-    assert np.isclose(lin.width90(), 1.8) and np.isclose(log.width90(), 10 ** -3.1 - 10 ** -4.9)
+    assert np.isclose(lin.width90(), 1.8) and np.isclose(log.width90(), 10**-3.1 - 10**-4.9)
 
 
 def test_sample_unit_is_prefix_stable():
@@ -41,10 +48,12 @@ def test_sample_unit_is_prefix_stable():
 
 def test_a_point_edits_the_scenario_by_kind():
     tree = small_tree(scale=0.05, days=60)
-    priors = [Prior("desertion.base_per_day", 1e-5, 1e-4, kind="path"),
-              Prior("policy.prosecution_share[1].from", 30, 300, kind="date_of"),
-              Prior("casualties.intensity", 0.5, 2.0, kind="scale_of"),
-              Prior("relay_sd", 0.0, 0.25, kind="error")]
+    priors = [
+        Prior("desertion.base_per_day", 1e-5, 1e-4, kind="path"),
+        Prior("policy.prosecution_share[1].from", 30, 300, kind="date_of"),
+        Prior("casualties.intensity", 0.5, 2.0, kind="scale_of"),
+        Prior("relay_sd", 0.0, 0.25, kind="error"),
+    ]
     scenario, errors = scenario_at_point(tree, priors, [5e-5, 100.4, 2.0, 0.1])
     assert scenario.desertion.base_per_day == 5e-5
     assert scenario.policy.prosecution_share[1].start == dt.date(2022, 9, 24) + dt.timedelta(days=100)
@@ -55,8 +64,11 @@ def test_a_point_edits_the_scenario_by_kind():
 
 def test_unknown_targets_are_named():
     scenario = load_scenario("baseline")
-    bad = [Prior("desertion.no_such", 0, 1), Prior("desertion.base_per_day", 0, 1, kind="scale_of"),
-           Prior("desertion.base_per_day", 0, 1, kind="date_of")]
+    bad = [
+        Prior("desertion.no_such", 0, 1),
+        Prior("desertion.base_per_day", 0, 1, kind="scale_of"),
+        Prior("desertion.base_per_day", 0, 1, kind="date_of"),
+    ]
     from awol.evidence.priors import check_applicable
 
     with pytest.raises(CalibrationError) as caught:
@@ -67,11 +79,13 @@ def test_unknown_targets_are_named():
 
 def test_bad_declarations_are_each_named(tmp_path):
     path = tmp_path / "priors.yaml"
-    path.write_text("format: awol-priors/1\nparameters:\n"
-                    "  - {name: a, path: x.y, prior: {dist: loguniform, low: 0, high: 1}}\n"
-                    "  - {name: b, path: x.z, date_of: x.w, prior: {dist: uniform, low: 0, high: 1}}\n"
-                    "  - {name: c, error: nothing}\n"
-                    "  - {name: a, path: x.v, prior: {dist: uniform, low: 0, high: 1}}\n")
+    path.write_text(
+        "format: awol-priors/1\nparameters:\n"
+        "  - {name: a, path: x.y, prior: {dist: loguniform, low: 0, high: 1}}\n"
+        "  - {name: b, path: x.z, date_of: x.w, prior: {dist: uniform, low: 0, high: 1}}\n"
+        "  - {name: c, error: nothing}\n"
+        "  - {name: a, path: x.v, prior: {dist: uniform, low: 0, high: 1}}\n"
+    )
     with pytest.raises(CalibrationError) as caught:
         declared_priors(path)
     text = "\n".join(caught.value.problems)

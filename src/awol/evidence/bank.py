@@ -47,7 +47,9 @@ class Bank:
     def __len__(self) -> int:
         return len(self.seeds)
 
-    def published(self, observed: pd.DataFrame, priors: list[Prior], rows: slice | np.ndarray | None = None) -> np.ndarray:
+    def published(
+        self, observed: pd.DataFrame, priors: list[Prior], rows: slice | np.ndarray | None = None
+    ) -> np.ndarray:
         """Every run's published figures for `observed` (error model applied from the run's seed)."""
         index = np.arange(len(self))[rows if rows is not None else slice(None)]
         names = [p.target if p.kind == "error" else None for p in priors]
@@ -62,9 +64,17 @@ class Bank:
 
 def bank_key(problem: Problem) -> str:
     """What identifies a bank: the scenario tree, priors, days, seed and engine (not the observed rows)."""
-    text = json.dumps({"tree": problem.tree, "priors": [(p.kind, p.target, p.dist, p.low, p.high) for p in problem.priors],
-                       "days": problem.days, "seed": problem.base_seed, "engine": problem.engine},
-                      sort_keys=True, default=str)
+    text = json.dumps(
+        {
+            "tree": problem.tree,
+            "priors": [(p.kind, p.target, p.dist, p.low, p.high) for p in problem.priors],
+            "days": problem.days,
+            "seed": problem.base_seed,
+            "engine": problem.engine,
+        },
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -87,8 +97,16 @@ def _write_chunk(path: Path, arrays: dict[str, np.ndarray]) -> None:
     tmp.replace(path)
 
 
-def build_bank(problem: Problem, n: int, directory: str | Path, *, workers: int = 1, dask: str | None = None,
-               progress: Progress | None = None, log=None) -> Bank:
+def build_bank(
+    problem: Problem,
+    n: int,
+    directory: str | Path,
+    *,
+    workers: int = 1,
+    dask: str | None = None,
+    progress: Progress | None = None,
+    log=None,
+) -> Bank:
     """Simulate runs 0..n-1 into `directory` (those already there are kept) and return the bank."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -97,12 +115,24 @@ def build_bank(problem: Problem, n: int, directory: str | Path, *, workers: int 
     if meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("key") != key:
-            raise CalibrationError([f"{directory}: holds a bank of another problem (key {meta.get('key')}, this one "
-                                    f"{key}); give another --bank directory or delete it"])
+            raise CalibrationError(
+                [
+                    f"{directory}: holds a bank of another problem (key {meta.get('key')}, this one "
+                    f"{key}); give another --bank directory or delete it"
+                ]
+            )
     else:
-        meta = {"format": FORMAT, "key": key, "days": problem.days, "seed": problem.base_seed, "chunk": CHUNK,
-                "engine": problem.engine, "parameters": [p.name for p in problem.priors],
-                "hidden": [label for label, _, _ in HIDDEN], "start": str(problem.tree["simulation"]["start"])}
+        meta = {
+            "format": FORMAT,
+            "key": key,
+            "days": problem.days,
+            "seed": problem.base_seed,
+            "chunk": CHUNK,
+            "engine": problem.engine,
+            "parameters": [p.name for p in problem.priors],
+            "hidden": [label for label, _, _ in HIDDEN],
+            "start": str(problem.tree["simulation"]["start"]),
+        }
         meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     for stale in directory.glob(".chunk-*.tmp"):
         stale.unlink(missing_ok=True)
@@ -141,5 +171,8 @@ def load_bank(directory: str | Path, n: int, key: str) -> Bank:
             for k in parts:
                 parts[k].append(chunk[k][:size])
     meta = json.loads((directory / "bank.json").read_text(encoding="utf-8"))
-    return Bank(*(np.concatenate(parts[k]) for k in ("unit", "values", "seeds", "cases", "hidden")),
-                start=pd.Timestamp(meta["start"]), key=key)
+    return Bank(
+        *(np.concatenate(parts[k]) for k in ("unit", "values", "seeds", "cases", "hidden")),
+        start=pd.Timestamp(meta["start"]),
+        key=key,
+    )

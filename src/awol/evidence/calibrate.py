@@ -70,7 +70,8 @@ def log_rms_distance(x: dict, x0: dict) -> float:
 
 def error_priors() -> list[Prior]:
     """The error model's parameters as priors (added to every calibration)."""
-    return [Prior(name, low, high, dist, "error", name) for name, (dist, low, high) in load_error_model().priors.items()]
+    declared = load_error_model().priors.items()
+    return [Prior(name, low, high, dist, "error", name) for name, (dist, low, high) in declared]
 
 
 def fitted_rows(observed: pd.DataFrame, published_by=None) -> pd.DataFrame:
@@ -307,7 +308,8 @@ def calibrate(
     return posterior_document(
         scenario=scenario, priors=priors, particles=particles, weights=weights, observed=observed,
         predictive=predictive, seed=seed, simulations=simulations, predictive_draws=predictive_draws,
-        method={"algorithm": "ABC-SMC (pyabc)", "distance": "root mean square of log(1 + figure) differences, fitted rows",
+        method={"algorithm": "ABC-SMC (pyabc)",
+                "distance": "root mean square of log(1 + figure) differences, fitted rows",
                 "epsilon": "median of the previous generation", "engine": ENGINE, "population": population,
                 "generations": int(len(populations)), "max_generations": generations, "stopped_by": stopped_by,
                 "rules": rules, "simulated_days": days, "epsilons": [float(e) for e in populations["epsilon"]],
@@ -339,7 +341,7 @@ def predictive_check(scenario, priors, observed, particles, weights, draws, seed
 def posterior_document(*, scenario, priors, particles, weights, observed, predictive, seed, simulations,
                        predictive_draws, method, wall_seconds, scenario_file, data_files, workers, fitted,
                        command: list[str] | None = None, extra: dict | None = None) -> dict:
-    """The posterior as written to JSON (docs/what-the-data-imply.md lists the fields; evidence.posterior checks them)."""
+    """The posterior as written to JSON (docs/what-the-data-imply.md lists the fields; evidence.posterior checks)."""
     from awol.evidence.observed import file_hash
 
     weights = np.asarray(weights, dtype=float) / np.sum(weights)
@@ -348,7 +350,8 @@ def posterior_document(*, scenario, priors, particles, weights, observed, predic
         q = quantiles(particles[:, j], weights=weights)
         width = float(q["q95"] - q["q05"])
         table.append({"path": p.path, "name": p.name, "kind": p.kind, "prior": [p.low, p.high], "dist": p.dist,
-                      "mean": float(np.average(particles[:, j], weights=weights)), **{k: float(v) for k, v in q.items()},
+                      "mean": float(np.average(particles[:, j], weights=weights)),
+                      **{k: float(v) for k, v in q.items()},
                       "width_ratio": width / p.width90()})
     rows = observed.drop(columns=["file", "line"], errors="ignore").copy()
     for column in ("date_from", "date_to", "published"):
@@ -402,9 +405,10 @@ def _fmt(x: float) -> str:
 
 def report_summary(doc: dict) -> dict[str, str]:
     """Flat label → text pairs: what the report's calibration panel shows."""
+    seconds = sum(doc["wall_seconds"].get(k, 0) for k in ("calibration", "bank", "training"))
     out = {"scenario": f"{doc['scenario']['name']} (hash {doc['scenario']['hash'][:12]})",
            "method": f"{doc['method']['algorithm']}: {method_line(doc['method'])}; {doc['simulations']['calibration']} "
-                     f"simulations in {sum(doc['wall_seconds'].get(k, 0) for k in ('calibration', 'bank', 'training')):.0f} s; "
+                     f"simulations in {seconds:.0f} s; "
                      f"seed {doc['seed']}"}
     for row in doc["posterior"]:
         out[row["path"]] = (f"median {_fmt(row['q50'])} (50 %: {_fmt(row['q25'])}–{_fmt(row['q75'])}; "

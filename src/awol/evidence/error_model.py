@@ -66,8 +66,9 @@ def load_error_model(path: str | None = None) -> ErrorModel:
         prior = ((doc.get("parameters") or {}).get(name) or {}).get("prior") or {}
         dist, low, high = prior.get("dist"), prior.get("low"), prior.get("high")
         if dist != "uniform" or not all(isinstance(x, (int, float)) for x in (low, high)) or not 0 <= low < high:
-            problems.append(f"{path}: parameters.{name}.prior: {prior!r}; write {{dist: uniform, low: L, high: H}} "
-                            "with 0 <= L < H")
+            problems.append(
+                f"{path}: parameters.{name}.prior: {prior!r}; write {{dist: uniform, low: L, high: H}} with 0 <= L < H"
+            )
             continue
         priors[name] = (dist, float(low), float(high))
     if problems:
@@ -92,8 +93,9 @@ def noise(seed: int, months: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.standard_normal((len(QUANTITIES), months)), rng.standard_normal(rows)
 
 
-def published_figures(cases, start, observed: pd.DataFrame, court_month_sd: float, relay_sd: float,
-                      seed: int) -> np.ndarray:
+def published_figures(
+    cases, start, observed: pd.DataFrame, court_month_sd: float, relay_sd: float, seed: int
+) -> np.ndarray:
     """The figures a relay would publish for `observed`'s rows, given one run's daily court cases.
 
     `cases` maps each article's column (`cases_filed_awol`, ...) to its daily counts

@@ -37,24 +37,40 @@ from awol.progress import Progress
 from awol.scenario.schema import Scenario
 
 
-def _bank(scenario: Scenario, priors: list[Prior], total: int, bank_dir, seed: int, workers: int, dask, progress,
-          log) -> Bank:
+def _bank(
+    scenario: Scenario, priors: list[Prior], total: int, bank_dir, seed: int, workers: int, dask, progress, log
+) -> Bank:
     problem = Problem(scenario.raw, tuple(priors), pd.DataFrame(), scenario.simulation.days, seed)
     return build_bank(problem, total, bank_dir, workers=workers, dask=dask, progress=progress, log=log)
 
 
 def trained(bank: Bank, priors: list[Prior], fitted: pd.DataFrame, n: int, bank_dir, rules: dict, log) -> Estimator:
     """The network trained on runs 0..n-1 for the rows `fitted` (from the cache next to the bank if there)."""
-    key = hashlib.sha256(json.dumps([bank.key, rows_hash(fitted), n, rules["density_estimator"],
-                                     rules["training_seed"], rules["validation_fraction"]]).encode()).hexdigest()[:20]
+    key = hashlib.sha256(
+        json.dumps(
+            [
+                bank.key,
+                rows_hash(fitted),
+                n,
+                rules["density_estimator"],
+                rules["training_seed"],
+                rules["validation_fraction"],
+            ]
+        ).encode()
+    ).hexdigest()[:20]
     cache = Path(bank_dir) / f"estimator-{key}.pkl"
     if cache.is_file():
         with open(cache, "rb") as handle:
             return pickle.load(handle)
     log(f"training the posterior network on {n} simulations of {len(fitted)} figures")
     x = summary(bank.published(fitted, priors, slice(0, n)))
-    estimator = Estimator(bank.unit[:n], x, seed=rules["training_seed"], density_estimator=rules["density_estimator"],
-                          validation_fraction=rules["validation_fraction"])
+    estimator = Estimator(
+        bank.unit[:n],
+        x,
+        seed=rules["training_seed"],
+        density_estimator=rules["density_estimator"],
+        validation_fraction=rules["validation_fraction"],
+    )
     tmp = cache.with_name(f".{cache.name}.tmp")
     with open(tmp, "wb") as handle:
         pickle.dump(estimator, handle)
@@ -62,11 +78,25 @@ def trained(bank: Bank, priors: list[Prior], fitted: pd.DataFrame, n: int, bank_
     return estimator
 
 
-def npe_posterior(scenario: Scenario, observed: pd.DataFrame, *, bank_dir: str | Path, priors: list[Prior] | None = None,
-                  workers: int = 1, dask: str | None = None, seed: int | None = None, published_by=None,
-                  simulations: int | None = None, draws: int | None = None, predictive_draws: int | None = None,
-                  scenario_file: str | None = None, data_files=None, log: Callable[[str], None] | None = None,
-                  progress: Progress | None = None, command: list[str] | None = None) -> dict:
+def npe_posterior(
+    scenario: Scenario,
+    observed: pd.DataFrame,
+    *,
+    bank_dir: str | Path,
+    priors: list[Prior] | None = None,
+    workers: int = 1,
+    dask: str | None = None,
+    seed: int | None = None,
+    published_by=None,
+    simulations: int | None = None,
+    draws: int | None = None,
+    predictive_draws: int | None = None,
+    scenario_file: str | None = None,
+    data_files=None,
+    log: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+    command: list[str] | None = None,
+) -> dict:
     """The posterior of the declared priors given the fitted rows of `observed` (published by `published_by`)."""
     rules, all_rules = method_rules()["npe"], method_rules()
     log = log or (lambda message: None)
@@ -87,30 +117,70 @@ def npe_posterior(scenario: Scenario, observed: pd.DataFrame, *, bank_dir: str |
     fit_seconds = time.perf_counter() - started - bank_seconds
     predictive, predictive_started = None, time.perf_counter()
     if predictive_draws > 0:
-        predictive = predictive_check(scenario, priors, observed, particles, weights, predictive_draws, seed, workers,
-                                      dask, log)
+        predictive = predictive_check(
+            scenario, priors, observed, particles, weights, predictive_draws, seed, workers, dask, log
+        )
     end = pd.Timestamp(scenario.simulation.start) + pd.Timedelta(days=scenario.simulation.days - 1)
     prior_hidden = hidden_table(bank.hidden[:n], seed)
     return posterior_document(
-        scenario=scenario, priors=priors, particles=particles, weights=weights, observed=observed,
-        predictive=predictive, seed=seed, simulations=n, predictive_draws=predictive_draws,
-        method={"algorithm": "neural posterior estimation (sbi)", "density_estimator": rules["density_estimator"],
-                "training_simulations": n, "draws": draws, "epochs": estimator.epochs, "engine": ENGINE,
-                "summary": "log(1 + figure) of every fitted row", "bank": str(bank_dir), "bank_key": bank.key,
-                "published_by": str(pd.Timestamp(published_by).date()) if published_by is not None else None,
-                "fitted_rows": int(len(fitted)), "rules": rules},
-        wall_seconds={"bank": round(bank_seconds, 1), "training": round(fit_seconds, 1),
-                      "predictive": round(time.perf_counter() - predictive_started, 1),
-                      "this_session": round(time.perf_counter() - started, 1)},
-        scenario_file=scenario_file, data_files=data_files, workers=workers, fitted=fitted, command=command,
-        extra={"prior_predictive": {"until": f"{end:%Y-%m-%d}", "simulations": n,
-                                    "hidden": prior_hidden.to_dict(orient="records")}})
+        scenario=scenario,
+        priors=priors,
+        particles=particles,
+        weights=weights,
+        observed=observed,
+        predictive=predictive,
+        seed=seed,
+        simulations=n,
+        predictive_draws=predictive_draws,
+        method={
+            "algorithm": "neural posterior estimation (sbi)",
+            "density_estimator": rules["density_estimator"],
+            "training_simulations": n,
+            "draws": draws,
+            "epochs": estimator.epochs,
+            "engine": ENGINE,
+            "summary": "log(1 + figure) of every fitted row",
+            "bank": str(bank_dir),
+            "bank_key": bank.key,
+            "published_by": str(pd.Timestamp(published_by).date()) if published_by is not None else None,
+            "fitted_rows": int(len(fitted)),
+            "rules": rules,
+        },
+        wall_seconds={
+            "bank": round(bank_seconds, 1),
+            "training": round(fit_seconds, 1),
+            "predictive": round(time.perf_counter() - predictive_started, 1),
+            "this_session": round(time.perf_counter() - started, 1),
+        },
+        scenario_file=scenario_file,
+        data_files=data_files,
+        workers=workers,
+        fitted=fitted,
+        command=command,
+        extra={
+            "prior_predictive": {
+                "until": f"{end:%Y-%m-%d}",
+                "simulations": n,
+                "hidden": prior_hidden.to_dict(orient="records"),
+            }
+        },
+    )
 
 
-def run_sbc(scenario: Scenario, observed: pd.DataFrame, *, bank_dir: str | Path, workers: int = 1,
-            dask: str | None = None, seed: int | None = None, simulations: int | None = None,
-            datasets: int | None = None, published_by=None, log: Callable[[str], None] | None = None,
-            progress: Progress | None = None) -> dict:
+def run_sbc(
+    scenario: Scenario,
+    observed: pd.DataFrame,
+    *,
+    bank_dir: str | Path,
+    workers: int = 1,
+    dask: str | None = None,
+    seed: int | None = None,
+    simulations: int | None = None,
+    datasets: int | None = None,
+    published_by=None,
+    log: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+) -> dict:
     """Simulation-based calibration and recovery of the full problem on the bank's held-out runs."""
     rules, sbc_rules = method_rules()["npe"], method_rules()["sbc"]
     log = log or (lambda message: None)
@@ -128,8 +198,14 @@ def run_sbc(scenario: Scenario, observed: pd.DataFrame, *, bank_dir: str | Path,
     draws = np.stack([estimator.sample(x[k], L, child_seed(seed, 500_000 + int(i))) for k, i in enumerate(held)])
     truth = bank.unit[held]
     r = ranks(truth, draws)
-    result = verdict(r, L, int(sbc_rules["bins"]), float(sbc_rules["p_min"]), sbc_rules["coverage_levels"],
-                     float(sbc_rules["coverage_tolerance"]))
+    result = verdict(
+        r,
+        L,
+        int(sbc_rules["bins"]),
+        float(sbc_rules["p_min"]),
+        sbc_rules["coverage_levels"],
+        float(sbc_rules["coverage_tolerance"]),
+    )
     cdf, cdf_se = mean_cdf(r, L)
     medians = from_unit(priors, np.median(draws, axis=1))
     widths = np.quantile(draws, 0.95, axis=1) - np.quantile(draws, 0.05, axis=1)  # unit-cube widths: prior's is 0.9
@@ -138,17 +214,32 @@ def run_sbc(scenario: Scenario, observed: pd.DataFrame, *, bank_dir: str | Path,
     from awol.evidence.sbc import coverage, rank_histogram
 
     return {
-        "format": "awol-sbc/1", "scenario": scenario.name, "scenario_hash": scenario.hash, "datasets": m,
-        "draws_per_dataset": L, "training_simulations": n, "bank_key": bank.key, "fitted_rows": int(len(fitted)),
-        "seconds": round(time.perf_counter() - started, 1), "passed": result["passed"],
-        "parameters": [{
-            "name": p.name, "path": p.path, "kind": p.kind, "chi2_p": float(result["p"][j]),
-            "coverage50": float(result["coverage"][0, j]), "coverage90": float(result["coverage"][1, j]),
-            "passed": bool(result["p_ok"][j] and result["coverage_ok"][:, j].all()),
-            "mean_cdf_of_truth": float(cdf[j]), "mean_cdf_se": float(cdf_se[j]),
-            "recovery_correlation": float(np.corrcoef(true_values[:, j], medians[:, j])[0, 1]),
-            "width_ratio": float(np.mean(widths[:, j]) / 0.9),
-            "histogram": rank_histogram(r, L, int(sbc_rules["bins"]))[:, j].tolist(),
-        } for j, p in enumerate(priors)],
+        "format": "awol-sbc/1",
+        "scenario": scenario.name,
+        "scenario_hash": scenario.hash,
+        "datasets": m,
+        "draws_per_dataset": L,
+        "training_simulations": n,
+        "bank_key": bank.key,
+        "fitted_rows": int(len(fitted)),
+        "seconds": round(time.perf_counter() - started, 1),
+        "passed": result["passed"],
+        "parameters": [
+            {
+                "name": p.name,
+                "path": p.path,
+                "kind": p.kind,
+                "chi2_p": float(result["p"][j]),
+                "coverage50": float(result["coverage"][0, j]),
+                "coverage90": float(result["coverage"][1, j]),
+                "passed": bool(result["p_ok"][j] and result["coverage_ok"][:, j].all()),
+                "mean_cdf_of_truth": float(cdf[j]),
+                "mean_cdf_se": float(cdf_se[j]),
+                "recovery_correlation": float(np.corrcoef(true_values[:, j], medians[:, j])[0, 1]),
+                "width_ratio": float(np.mean(widths[:, j]) / 0.9),
+                "histogram": rank_histogram(r, L, int(sbc_rules["bins"]))[:, j].tolist(),
+            }
+            for j, p in enumerate(priors)
+        ],
         "coverage_curve": {"levels": levels.tolist(), "empirical": coverage(r, L, levels).tolist()},
     }

@@ -34,7 +34,7 @@ MC_LIMIT = 0.02  # a 90 % end whose relative Monte Carlo error exceeds this is f
 
 
 def posterior_scenario(doc: dict, posterior_path: Path):
-    """The scenario the posterior was fitted to: its file (as recorded, or beside the posterior), else the bundled one."""
+    """The scenario the posterior was fitted to: its file (as recorded, or beside the posterior), else the bundled."""
     recorded = doc["scenario"].get("file")
     candidates = [Path(recorded)] if recorded else []
     if recorded and not Path(recorded).is_absolute():
@@ -54,7 +54,8 @@ def posterior_scenario(doc: dict, posterior_path: Path):
 
 
 def nowcast(posterior: str | Path, *, until: str | dt.date | None = None, draws: int = 100, seed: int | None = None,
-            workers: int = 1, dask: str | None = None, keep_daily: bool = False, progress: Progress | None = None) -> dict:
+            workers: int = 1, dask: str | None = None, keep_daily: bool = False,
+            progress: Progress | None = None) -> dict:
     """Posterior-predictive hidden quantities at `until` (default: the scenario's end) and every observable figure.
 
     Returns {"until", "hidden": DataFrame, "observed": DataFrame, "doc", "scenario", "dailies"}.
@@ -161,7 +162,8 @@ def write_results(result: dict, out: str | Path) -> Path:
     summary = dict(doc.get("summary") or report_summary(doc))
     for _, row in result["hidden"].iterrows():
         summary[f"nowcast {result['until']}: {row['quantity']}"] = (
-            f"median {row['q50']:,.0f} (50 %: {row['q25']:,.0f}–{row['q75']:,.0f}; 90 %: {row['q05']:,.0f}–{row['q95']:,.0f})")
+            f"median {row['q50']:,.0f} (50 %: {row['q25']:,.0f}–{row['q75']:,.0f}; "
+            f"90 %: {row['q05']:,.0f}–{row['q95']:,.0f})")
     doc["summary"] = summary
     doc["nowcast"] = {"until": result["until"], "draws": len(result["dailies"]), "seed": result["seed"],
                       "table": table.to_dict(orient="records")}

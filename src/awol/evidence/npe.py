@@ -38,8 +38,15 @@ def _torch():
 class Estimator:
     """A trained posterior estimator over the unit cube of `dims` parameters."""
 
-    def __init__(self, unit: np.ndarray, x: np.ndarray, *, seed: int, density_estimator: str = "nsf",
-                 validation_fraction: float = 0.1):
+    def __init__(
+        self,
+        unit: np.ndarray,
+        x: np.ndarray,
+        *,
+        seed: int,
+        density_estimator: str = "nsf",
+        validation_fraction: float = 0.1,
+    ):
         torch = _torch()
         from sbi.inference import NPE
         from sbi.utils import BoxUniform
@@ -53,7 +60,9 @@ class Estimator:
         inference = NPE(prior=self.prior, density_estimator=density_estimator, show_progress_bars=False)
         inference.append_simulations(torch.from_numpy(unit), torch.from_numpy(x))
         inference.train(validation_fraction=validation_fraction, show_train_summary=False)
-        self.epochs = int(inference._summary["epochs_trained"][-1]) if inference._summary.get("epochs_trained") else None
+        self.epochs = (
+            int(inference._summary["epochs_trained"][-1]) if inference._summary.get("epochs_trained") else None
+        )
         self.posterior = inference.build_posterior()
         self.dims = dims
 

@@ -136,7 +136,8 @@ def _read_one(path: Path, problems: list[str]) -> list[dict]:
             if published is None:
                 bad.append(f"published: {raw['published']!r} is not a date; write YYYY-MM-DD or leave it empty")
             elif end and published < end:
-                bad.append(f"published: {published} is before date_to {end}; a figure is published after the days it counts")
+                bad.append(f"published: {published} is before date_to {end}; a figure is published after the days "
+                           "it counts")
         rounded_to = 1.0
         if (raw.get("rounded_to") or "").strip():
             try:

@@ -108,11 +108,16 @@ def _shown(value: Any) -> str:
 def validate_posterior(doc: Any, where: str = "posterior") -> dict:
     """Check a parsed posterior against the schema; return it (as parsed) or raise `PosteriorError`."""
     if not isinstance(doc, dict):
-        raise PosteriorError([f"{where}: holds a JSON {type(doc).__name__}; a posterior is an object with format "
-                              f"{FORMAT!r}, as written by `awol calibrate`"])
+        raise PosteriorError(
+            [
+                f"{where}: holds a JSON {type(doc).__name__}; a posterior is an object with format "
+                f"{FORMAT!r}, as written by `awol calibrate`"
+            ]
+        )
     if doc.get("format") != FORMAT:
-        raise PosteriorError([f"{where}: format {_shown(doc.get('format'))}; expected {FORMAT!r} as written by "
-                              "`awol calibrate`"])
+        raise PosteriorError(
+            [f"{where}: format {_shown(doc.get('format'))}; expected {FORMAT!r} as written by `awol calibrate`"]
+        )
     try:
         PosteriorFile.model_validate(doc)
     except ValidationError as exc:
@@ -173,8 +178,16 @@ def priors_of(doc: dict):
 
 # --- provenance ---------------------------------------------------------------------------------------------
 
-STAMPED = ("model", "engines", "evidence/error_model.py", "evidence/simulator.py", "evidence/priors.py",
-           "evidence/measure.py", "data/inference", "scenarios/baseline.yaml")
+STAMPED = (
+    "model",
+    "engines",
+    "evidence/error_model.py",
+    "evidence/simulator.py",
+    "evidence/priors.py",
+    "evidence/measure.py",
+    "data/inference",
+    "scenarios/baseline.yaml",
+)
 
 
 def model_stamp() -> str:
@@ -203,8 +216,9 @@ def git_commit() -> str | None:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=10)
         if head.returncode != 0:
             return None
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=where, capture_output=True, text=True,
-                               timeout=10)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "."], cwd=where, capture_output=True, text=True, timeout=10
+        )
         return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return None
@@ -218,15 +232,23 @@ def provenance(*, workers: int, engine: str, data_hash: str, command: list[str] 
         version = metadata.version("awol")
     except metadata.PackageNotFoundError:
         version = None
-    return {"command": list(command if command is not None else sys.argv), "workers": int(workers),
-            "commit": git_commit(), "awol_version": version, "engine": engine, "data_hash": data_hash,
-            "model_stamp": model_stamp()}
+    return {
+        "command": list(command if command is not None else sys.argv),
+        "workers": int(workers),
+        "commit": git_commit(),
+        "awol_version": version,
+        "engine": engine,
+        "data_hash": data_hash,
+        "model_stamp": model_stamp(),
+    }
 
 
 def rows_hash(observed) -> str:
     """Hash of the observed rows a posterior saw (dates, kinds, values, use, publication, rounding)."""
-    cols = [c for c in ("date_from", "date_to", "quantity", "article", "kind", "value", "use", "published",
-                        "rounded_to") if c in observed]
+    cols = [
+        c
+        for c in ("date_from", "date_to", "quantity", "article", "kind", "value", "use", "published", "rounded_to")
+        if c in observed
+    ]
     text = observed[cols].astype(str).to_csv(index=False)
     return hashlib.sha256(text.encode()).hexdigest()
-

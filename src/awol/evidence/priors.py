@@ -121,8 +121,10 @@ def _read_declared(path: str) -> tuple[Prior, ...]:
             dist, low, high = prior.get("dist"), prior.get("low"), prior.get("high")
         ok = dist in DISTS and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (low, high))
         if not ok or not low < high or (dist == "loguniform" and low <= 0):
-            problems.append(f"{at}: prior {dist, low, high}; write {{dist: uniform|loguniform, low: L, high: H}} "
-                            "with L < H (L > 0 for loguniform)")
+            problems.append(
+                f"{at}: prior {dist, low, high}; write {{dist: uniform|loguniform, low: L, high: H}} "
+                "with L < H (L > 0 for loguniform)"
+            )
             continue
         priors.append(Prior(target, float(low), float(high), dist, kind, entry["name"], str(entry.get("source", ""))))
     names = [e["name"] for e in doc["parameters"] if isinstance(e, dict) and isinstance(e.get("name"), str)]
@@ -151,7 +153,9 @@ def check_applicable(scenario: Scenario, priors: list[Prior]) -> None:
         except (KeyError, IndexError, TypeError, ValueError):
             problems.append(f"{p.name}: {p.target} is not in scenario {scenario.name!r}")
             continue
-        if p.kind == "scale_of" and not (isinstance(node, list) and all(isinstance(s, dict) and "value" in s for s in node)):
+        if p.kind == "scale_of" and not (
+            isinstance(node, list) and all(isinstance(s, dict) and "value" in s for s in node)
+        ):
             problems.append(f"{p.name}: scale_of {p.target} must name a schedule of steps")
         elif p.kind == "date_of" and not isinstance(node, dt.date):
             problems.append(f"{p.name}: date_of {p.target} must name a schedule step's `from` date")
@@ -159,7 +163,9 @@ def check_applicable(scenario: Scenario, priors: list[Prior]) -> None:
         raise CalibrationError(problems)
 
 
-def priors_for(scenario: Scenario, paths: list[str], declared: dict[str, tuple[float, float]] | None = None) -> list[Prior]:
+def priors_for(
+    scenario: Scenario, paths: list[str], declared: dict[str, tuple[float, float]] | None = None
+) -> list[Prior]:
     """Uniform priors for `paths`, from the scenario's declared ranges (or `declared`, path → (lo, hi)).
 
     Raise `CalibrationError` listing every path that is unknown, not a number, or has no range.
@@ -183,8 +189,10 @@ def priors_for(scenario: Scenario, paths: list[str], declared: dict[str, tuple[f
             problems.append(f"{path}: holds {value!r}, not a number; only numeric parameters can be calibrated")
             continue
         if path not in ranges:
-            problems.append(f"{path}: no range declared in scenario {scenario.name!r}; write it in the scenario "
-                            "file as {value: ..., range: [LO, HI]} to give it a prior")
+            problems.append(
+                f"{path}: no range declared in scenario {scenario.name!r}; write it in the scenario "
+                "file as {value: ..., range: [LO, HI]} to give it a prior"
+            )
             continue
         low, high = (float(x) for x in ranges[path])
         if not (np.isfinite(low) and np.isfinite(high) and low < high):

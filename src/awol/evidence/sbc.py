@@ -53,5 +53,10 @@ def verdict(r: np.ndarray, draws: int, bins: int, p_min: float, levels, toleranc
     p = uniformity_p(r, draws, bins)
     cov = coverage(r, draws, levels)
     cover_ok = np.abs(cov - np.asarray(levels)[:, None]) <= tolerance
-    return {"p": p, "p_ok": p > p_min, "coverage": cov, "coverage_ok": cover_ok,
-            "passed": bool((p > p_min).all() and cover_ok.all())}
+    return {
+        "p": p,
+        "p_ok": p > p_min,
+        "coverage": cov,
+        "coverage_ok": cover_ok,
+        "passed": bool((p > p_min).all() and cover_ok.all()),
+    }

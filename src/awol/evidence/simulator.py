@@ -20,7 +20,9 @@ from awol.evidence.priors import Prior, scenario_at_point
 
 ENGINE = DEFAULT_ENGINE
 # The court-case columns a bank keeps per day: every figure (any window, article "all" included) is a sum of them.
-CASE_COLUMNS = tuple(f"{q}_{a}" for q in ("cases_filed", "cases_decided") for a in ("awol", "disobedience", "desertion"))
+CASE_COLUMNS = tuple(
+    f"{q}_{a}" for q in ("cases_filed", "cases_decided") for a in ("awol", "disobedience", "desertion")
+)
 
 # Hidden quantities at a date: (label, daily column, how) with how = stock on the day or total since the start.
 HIDDEN = (
@@ -41,8 +43,9 @@ HIDDEN = (
 
 def hidden_values(daily: pd.DataFrame) -> np.ndarray:
     """The hidden quantities of HIDDEN at the last day of `daily`."""
-    return np.array([float(daily[col].iloc[-1]) if how == "stock" else float(daily[col].sum())
-                     for _, col, how in HIDDEN])
+    return np.array(
+        [float(daily[col].iloc[-1]) if how == "stock" else float(daily[col].sum()) for _, col, how in HIDDEN]
+    )
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,9 @@ class Problem:
 
 @dataclass(frozen=True)
 class Outcome:
-    published: np.ndarray      # the observed rows as a relay would publish them (error model applied)
-    hidden: np.ndarray         # HIDDEN at the last simulated day
-    cases: np.ndarray | None   # [days, CASE_COLUMNS] daily court cases (for a bank), or None
+    published: np.ndarray  # the observed rows as a relay would publish them (error model applied)
+    hidden: np.ndarray  # HIDDEN at the last simulated day
+    cases: np.ndarray | None  # [days, CASE_COLUMNS] daily court cases (for a bank), or None
     daily: pd.DataFrame | None = None
 
 
@@ -70,15 +73,20 @@ def run_seed(base_seed: int, index: int) -> int:
     return child_seed(base_seed, 300_000 + int(index))
 
 
-def simulate_point(problem: Problem, values, seed: int, *, keep_cases: bool = False,
-                   keep_daily: bool = False) -> Outcome:
+def simulate_point(
+    problem: Problem, values, seed: int, *, keep_cases: bool = False, keep_daily: bool = False
+) -> Outcome:
     """Run the scenario at `values` (parameter units, in the order of `problem.priors`) with `seed`."""
     from awol.engines import simulate
 
     scenario, errors = scenario_at_point(problem.tree, list(problem.priors), values)
     daily = simulate(scenario, seed=seed, days=problem.days, engine=problem.engine)
-    published = (published_figures(daily, scenario.simulation.start, problem.observed, errors["court_month_sd"],
-                                   errors["relay_sd"], seed)
-                 if len(problem.observed) else np.zeros(0))
+    published = (
+        published_figures(
+            daily, scenario.simulation.start, problem.observed, errors["court_month_sd"], errors["relay_sd"], seed
+        )
+        if len(problem.observed)
+        else np.zeros(0)
+    )
     cases = np.column_stack([daily[c].to_numpy(dtype=np.int32) for c in CASE_COLUMNS]) if keep_cases else None
     return Outcome(published, hidden_values(daily), cases, daily if keep_daily else None)
