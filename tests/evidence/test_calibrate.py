@@ -183,6 +183,9 @@ def test_a_time_split_fits_only_figures_published_by_the_date(tmp_path, small_fi
     doc = json.loads(out.read_text())
     assert doc["method"]["published_by"] == "2022-12-10" and doc["method"]["fitted_rows"] == 2
     assert len(doc["predictive"]) == 3 and doc["predictive"][2]["published"] == "2022-12-20"
+    assert [r["fitted"] for r in doc["predictive"]] == [True, True, False]
+    assert [r["after_cut"] for r in doc["predictive"]] == [False, False, True]
+    assert doc["summary"]["time split"].startswith("figures published after 2022-12-10: ")
     bad = invoke("calibrate", small_file, "--data", data, "--params", "desertion.base_per_day",
                  "--published-by", "2022-10-01", "--out", out)
     assert bad.exit_code == 2 and "no fitted figure published by 2022-10-01" in bad.stderr

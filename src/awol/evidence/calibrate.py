@@ -300,7 +300,7 @@ def calibrate(
     predictive, predictive_started = None, time.perf_counter()
     if predictive_draws > 0:
         predictive = predictive_check(scenario, priors, observed, particles, weights, predictive_draws, seed, workers,
-                                      dask, log)
+                                      dask, log, published_by)
 
     abc_id = int(history.id)
     if scratch is not None:
@@ -322,8 +322,13 @@ def calibrate(
         scenario_file=scenario_file, data_files=data_files, workers=workers, fitted=fitted, command=command)
 
 
-def predictive_check(scenario, priors, observed, particles, weights, draws, seed, workers, dask, log) -> pd.DataFrame:
-    """Posterior predictive of every observed row (fitted or not), with the error model applied."""
+def predictive_check(scenario, priors, observed, particles, weights, draws, seed, workers, dask, log,
+                     published_by=None) -> pd.DataFrame:
+    """Posterior predictive of every observed row (fitted or not), with the error model applied.
+
+    `fitted` marks the rows the posterior saw (use = yes, published by `published_by`); with a
+    time split, `after_cut` marks those published later, which it predicts.
+    """
     cover_days = days_to_cover(observed, scenario.simulation.start)
     problem = Problem(scenario.raw, tuple(priors), observed.reset_index(drop=True), cover_days, seed)
     plan = make_draws(problem, particles, weights, n=draws, seed=seed)
@@ -335,7 +340,14 @@ def predictive_check(scenario, priors, observed, particles, weights, draws, seed
             _, rows, _ = run_draws(plan, ex)
     else:
         _, rows, _ = run_draws(plan, None)
-    return coverage_table(observed.reset_index(drop=True), rows)
+    table = coverage_table(observed.reset_index(drop=True), rows)
+    table["fitted"] = table["use"].to_numpy(dtype=bool)
+    table["after_cut"] = False
+    if published_by is not None:
+        later = (pd.to_datetime(observed["published"]) > pd.Timestamp(published_by)).to_numpy()
+        table["after_cut"] = later
+        table["fitted"] &= ~later
+    return table
 
 
 def posterior_document(*, scenario, priors, particles, weights, observed, predictive, seed, simulations,
@@ -416,14 +428,19 @@ def report_summary(doc: dict) -> dict[str, str]:
                             f"[{_fmt(row['prior'][0])}, {_fmt(row['prior'][1])}]"
                             + (f"; 90 % width {row['width_ratio']:.0%} of the prior's" if "width_ratio" in row else ""))
     if doc.get("predictive"):
-        fitted = [r for r in doc["predictive"] if r["use"]]
-        others = [r for r in doc["predictive"] if not r["use"]]
+        fitted = [r for r in doc["predictive"] if r.get("fitted", r["use"])]
+        others = [r for r in doc["predictive"] if not r.get("fitted", r["use"])]
         out["fit"] = (f"{sum(r['covered90'] for r in fitted)} of {len(fitted)} fitted figures inside the 90 % "
                       f"predictive interval ({sum(r['covered50'] for r in fitted)} inside the 50 %); "
                       f"{sum(r['covered90'] for r in others)} of {len(others)} figures not fitted")
+        later = [r for r in doc["predictive"] if r.get("after_cut") and r["use"]]
+        if later:
+            out["time split"] = (f"figures published after {doc['method'].get('published_by')}: "
+                                 f"{sum(r['covered90'] for r in later)} of {len(later)} inside the 90 % predictive "
+                                 f"interval, {sum(r['covered50'] for r in later)} inside the 50 %")
         for r in doc["predictive"]:
             mark = "inside" if r["covered90"] else "OUTSIDE"
-            out[f"{'fitted' if r['use'] else 'not fitted'}: {r['row']}"] = (
+            out[f"{'fitted' if r.get('fitted', r['use']) else 'not fitted'}: {r['row']}"] = (
                 f"observed {_fmt(r['observed'])}; predicted {_fmt(r['q50'])} "
                 f"(90 %: {_fmt(r['q05'])}–{_fmt(r['q95'])}), {mark}")
     return out

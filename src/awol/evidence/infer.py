@@ -118,7 +118,7 @@ def npe_posterior(
     predictive, predictive_started = None, time.perf_counter()
     if predictive_draws > 0:
         predictive = predictive_check(
-            scenario, priors, observed, particles, weights, predictive_draws, seed, workers, dask, log
+            scenario, priors, observed, particles, weights, predictive_draws, seed, workers, dask, log, published_by
         )
     end = pd.Timestamp(scenario.simulation.start) + pd.Timedelta(days=scenario.simulation.days - 1)
     prior_hidden = hidden_table(bank.hidden[:n], seed)
