@@ -32,6 +32,9 @@ def _torch():
     except ImportError:
         raise CalibrationError([f"neural posterior estimation needs {EXTRA}"]) from None
     torch.set_num_threads(1)
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*triangular_solve is deprecated.*")  # inside nflows, harmless
     return torch
 
 
