@@ -152,7 +152,7 @@ def test_nan_figures_stop_with_a_clear_message(tmp_path, small_file, small_data,
 
 
 def test_degenerate_weights_stop_with_what_to_change(tmp_path, small_file, small_data, monkeypatch):
-    """pyabc's own assertion (as a 2-parameter, 20-particle run of the baseline once gave) becomes a message
+    """Pyabc's own assertion (as a 2-parameter, 20-particle run of the baseline once gave) becomes a message
     saying what to change; the generations before it stay in the database."""
     import pyabc
 

@@ -23,7 +23,8 @@ def cases(per_day: float = 20.0) -> dict[str, np.ndarray]:
 
 
 def rows(*specs, rounded_to=None) -> pd.DataFrame:
-    table = pd.DataFrame([dict(zip(("date_from", "date_to", "quantity", "article", "kind"), s)) for s in specs])
+    names = ("date_from", "date_to", "quantity", "article", "kind")
+    table = pd.DataFrame([dict(zip(names, s, strict=True)) for s in specs])
     table["date_from"] = pd.to_datetime(table["date_from"])
     table["date_to"] = pd.to_datetime(table["date_to"])
     if rounded_to is not None:

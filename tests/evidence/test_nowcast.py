@@ -93,7 +93,7 @@ def test_hidden_totals_are_labelled_when_the_prior_predictive_is_known(posterior
     wide = result["hidden"].copy()
     doc["prior_predictive"] = {"until": "2022-12-15", "hidden": [
         {"quantity": q, "q05": 0.0, "q95": 1e12 if i % 2 else float(r["q95"] - r["q05"]) or 1.0}
-        for i, (q, r) in enumerate(zip(wide["quantity"], wide.to_dict(orient="records")))]}
+        for i, (q, r) in enumerate(zip(wide["quantity"], wide.to_dict(orient="records"), strict=True))]}
     labelled = label_by_prior(wide, doc, "2022-12-15")
     assert set(labelled["set_by"]) <= {"prior", "data"}
     assert (labelled.iloc[1::2]["set_by"] == "data").all()

@@ -16,7 +16,7 @@ N, L, BINS = 400, 99, 10
 
 
 def conjugate(n: int, seed: int, *, sd_factor: float = 1.0, shift: float = 0.0):
-    """theta ~ N(0, 1), x ~ N(theta, 1): posterior N(x / 2, 1 / 2). Two independent parameters."""
+    """Theta ~ N(0, 1), x ~ N(theta, 1): posterior N(x / 2, 1 / 2). Two independent parameters."""
     rng = np.random.default_rng(seed)
     theta = rng.standard_normal((n, 2))
     x = theta + rng.standard_normal((n, 2))

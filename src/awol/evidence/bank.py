@@ -83,7 +83,7 @@ def simulate_chunk(problem: Problem, first: int, unit: np.ndarray) -> dict[str, 
     values = from_unit(list(problem.priors), unit)
     seeds = np.array([run_seed(problem.base_seed, first + k) for k in range(len(unit))], dtype=np.int64)
     cases, hidden = [], []
-    for v, s in zip(values, seeds):
+    for v, s in zip(values, seeds, strict=True):
         outcome = simulate_point(problem, v, int(s), keep_cases=True)
         cases.append(outcome.cases)
         hidden.append(outcome.hidden)

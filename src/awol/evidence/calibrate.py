@@ -28,11 +28,11 @@ import datetime as dt
 import hashlib
 import json
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,7 @@ def method_rules(path: str | None = None) -> dict:
 
 
 def log_counts(values: np.ndarray) -> np.ndarray:
+    """log(1 + count), negative counts taken as 0: what the ABC distance compares."""
     return np.log1p(np.maximum(np.asarray(values, dtype=float), 0.0))
 
 
@@ -95,10 +96,12 @@ class CourtCaseModel:
         self.problem = problem
 
     def values(self, parameter) -> np.ndarray:
+        """The parameter values of a pyabc particle (a point of the unit cube)."""
         unit = np.array([[float(parameter[p.name]) for p in self.problem.priors]])
         return from_unit(list(self.problem.priors), unit)[0]
 
     def __call__(self, parameter) -> dict:
+        """One run at the particle, seeded by its values: the published figures as pyabc's summary."""
         values = self.values(parameter)
         seed = child_seed(self.problem.base_seed, *value_keys(values))
         return {STAT: log_counts(simulate_point(self.problem, values, seed).published)}
@@ -106,7 +109,7 @@ class CourtCaseModel:
 
 @contextmanager
 def sampler_for(workers: int, dask: str | None) -> Iterator[object]:
-    """pyabc's sampler: one process (reproducible), a local pool of `workers`, or dask (`local:N` or an address)."""
+    """Pyabc's sampler: one process (reproducible), a local pool of `workers`, or dask (`local:N` or an address)."""
     import pyabc
 
     if dask:
@@ -152,6 +155,7 @@ def _stored_run(db: Path, key: str) -> int | None:
 
 
 def versions() -> dict[str, str]:
+    """Versions of awol's dependencies and of the inference libraries, as recorded in a posterior."""
     from importlib import metadata
 
     from awol.store.runs import package_versions
@@ -181,6 +185,7 @@ def stop_reason(populations: pd.DataFrame, max_generations: int, rules: dict) ->
 
 
 def degenerate(t: int, population: int, dims: int, detail: str, db: Path | None) -> CalibrationError:
+    """The error of a generation whose weights degenerated: what happened and what to change."""
     kept = f"; generations before it are kept in {db} and the same command resumes" if db else ""
     return CalibrationError([
         f"ABC-SMC generation {t}: the particle weights degenerated ({detail}). Too few distinct particles "
@@ -385,7 +390,7 @@ def posterior_document(*, scenario, priors, particles, weights, observed, predic
         "wall_seconds": wall_seconds,
         "provenance": provenance(workers=workers, engine=ENGINE, data_hash=rows_hash(fitted), command=command),
         "versions": versions(),
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "predictive": None if predictive is None else predictive.to_dict(orient="records"),
         **(extra or {}),
     }
@@ -405,6 +410,7 @@ def _shown_path(path) -> str:
 
 
 def method_line(method: dict) -> str:
+    """One line saying how a posterior was computed (ABC generations or NPE simulations)."""
     if "generations" in method:
         return (f"{method['generations']} generations of {method['population']} particles"
                 + (f", stopped by {method['stopped_by']}" if method.get("stopped_by") else ""))
@@ -447,6 +453,7 @@ def report_summary(doc: dict) -> dict[str, str]:
 
 
 def write_posterior(doc: dict, path: str | Path) -> Path:
+    """Write a posterior atomically (a temporary renamed into place), NaN as null."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")

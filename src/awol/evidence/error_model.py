@@ -47,6 +47,7 @@ class ErrorModel:
 
 
 def declaration_path() -> Path:
+    """The bundled declaration, data/inference/error-model.yaml."""
     return Path(str(resources.files("awol").joinpath("data", "inference", "error-model.yaml")))
 
 
@@ -108,7 +109,7 @@ def published_figures(
     factor = np.exp(court_month_sd * z_month - court_month_sd**2 / 2)
     first, last = window_days(observed, start)
     out = np.empty(len(observed), dtype=float)
-    columns = [column_of(q, a) for q, a in zip(observed["quantity"], observed["article"])]
+    columns = [column_of(q, a) for q, a in zip(observed["quantity"], observed["article"], strict=True)]
     for column in set(columns):
         quantity = "cases_decided" if column.startswith("cases_decided") else "cases_filed"
         parts = [column] if column != quantity else [f"{quantity}_{a}" for a in CASE_ARTICLES]

@@ -24,6 +24,7 @@ def _x(value: float, low: float, high: float) -> float:
 
 
 def predictive_svg(doc: dict, title: str | None = None) -> str:
+    """The posterior-predictive intervals of every observed figure against its value, as SVG."""
     rows = sorted(
         doc["predictive"], key=lambda r: (not r["use"], r["date_to"], r["date_from"], r["quantity"], r["article"])
     )
@@ -98,7 +99,7 @@ def sbc_svgs(result: dict) -> dict[str, str]:
         x0, y0 = 10 + (k % cols) * pw, 50 + (k // cols) * ph
         h, w = ph - 34, pw - 20
         bins = p["histogram"]
-        y = lambda c: y0 + 20 + h - c / top * h  # noqa: E731
+        y = lambda c, y0=y0, h=h: y0 + 20 + h - c / top * h  # noqa: E731
         colour = "#222" if p["chi2_p"] > 0.01 else "#d62728"
         out.append(
             f'<text x="{x0}" y="{y0 + 12}" fill="{colour}">{html.escape(p["name"])} (p {p["chi2_p"]:.2f})</text>'
@@ -127,9 +128,9 @@ def sbc_svgs(result: dict) -> dict[str, str]:
         f'<text x="{size / 2 - 40}" y="{size - 8}">nominal level</text>',
         f'<text x="4" y="{size / 2}" transform="rotate(-90 10 {size / 2})">empirical coverage</text>',
     ]
-    for j, p in enumerate(params):
+    for j in range(len(params)):
         points = " ".join(
-            f"{sx(level):.1f},{sy(row[j]):.1f}" for level, row in zip(curve["levels"], curve["empirical"])
+            f"{sx(level):.1f},{sy(row[j]):.1f}" for level, row in zip(curve["levels"], curve["empirical"], strict=True)
         )
         svg.append(f'<polyline points="{points}" fill="none" stroke="#1f5fa8" stroke-opacity="0.5"/>')
     svg.append("</svg>")
@@ -137,6 +138,7 @@ def sbc_svgs(result: dict) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m awol.evidence.figures POSTERIOR OUT.svg`."""
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
         print("usage: python -m awol.evidence.figures POSTERIOR.json OUT.svg", file=sys.stderr)

@@ -17,8 +17,8 @@ import hashlib
 import json
 import pickle
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd

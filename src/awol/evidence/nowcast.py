@@ -142,7 +142,7 @@ def write_results(result: dict, out: str | Path) -> Path:
     (out / "manifest.json").unlink(missing_ok=True)
     for stale in out.rglob(".*.tmp"):
         stale.unlink(missing_ok=True)
-    for draw, daily in zip(result["draws"], result["dailies"]):
+    for draw, daily in zip(result["draws"], result["dailies"], strict=True):
         table = daily.copy()
         table.insert(0, "seed", np.int64(draw.seed))
         table.insert(0, "run", np.int32(draw.index))
@@ -154,7 +154,7 @@ def write_results(result: dict, out: str | Path) -> Path:
     manifest = {"kind": "nowcast", "scenario": scenario.name, "scenario_hash": scenario.hash,
                 "days": int(len(result["dailies"][0])), "engine": "cohorts", "runs": len(result["dailies"]),
                 "seed": result["seed"], "until": result["until"], "versions": versions(),
-                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     _write_text(out / "scenario.yaml", yaml.safe_dump(scenario.raw, sort_keys=False))
     table = nowcast_table(result)
     _write_text(out / "nowcast.csv", table.to_csv(index=False))

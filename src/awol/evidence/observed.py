@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from awol.problems import ProblemsError
 from awol.model.observation import ARTICLES as CASE_ARTICLES
+from awol.problems import ProblemsError
 
 QUANTITIES = ("cases_filed", "cases_decided")
 ARTICLES = ("all",) + CASE_ARTICLES
@@ -51,6 +51,7 @@ def bundled_path() -> Path:
 
 
 def file_hash(path: str | Path) -> str:
+    """SHA-256 of a data file, recorded in a posterior."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 

@@ -35,6 +35,8 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class ScenarioRef(BaseModel):
+    """The scenario a posterior was fitted to: name and hash (a nowcast refuses a changed one)."""
+
     model_config = ConfigDict(extra="allow", strict=True)
     name: str = Field(min_length=1)
     hash: str = Field(min_length=8)
@@ -52,6 +54,8 @@ class Parameter(BaseModel):
 
 
 class Particles(BaseModel):
+    """Draws and their weights: finite values, weights >= 0 and not all zero, one per particle."""
+
     model_config = ConfigDict(extra="allow", strict=False)
     values: list[list[Finite]] = Field(min_length=1, max_length=MAX_PARTICLES)
     weights: list[Finite] = Field(min_length=1, max_length=MAX_PARTICLES)

@@ -54,6 +54,7 @@ def choose_particles(weights: np.ndarray, n: int, seed: int) -> np.ndarray:
 
 def make_draws(problem: Problem, particles: np.ndarray, weights: np.ndarray, *, n: int, seed: int,
                keep_daily: bool = False) -> list[Draw]:
+    """`n` draws of particles by weight, each with its own seed from (seed, draw number)."""
     chosen = choose_particles(weights, n, seed)
     return [Draw(k, tuple(float(v) for v in particles[i]), child_seed(seed, 100_000 + k), problem, keep_daily)
             for k, i in enumerate(chosen)]
@@ -120,6 +121,7 @@ def coverage_table(observed: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
 
 
 def hidden_table(hidden: np.ndarray, seed: int = 0) -> pd.DataFrame:
+    """Median, 50 % and 90 % intervals of each hidden total, with the Monte Carlo error of the 90 % ends."""
     out = intervals(hidden)
     out.insert(0, "quantity", [label for label, _, _ in HIDDEN])
     out.insert(1, "how", ["stock on the day" if how == "stock" else "total since the start" for _, _, how in HIDDEN])

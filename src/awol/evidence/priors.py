@@ -62,6 +62,7 @@ class Prior:
 
     @property
     def target(self) -> str:
+        """The scenario path, schedule, step date or error parameter the prior addresses."""
         return self.path
 
     @property
@@ -70,12 +71,14 @@ class Prior:
         return re.sub(r"[^A-Za-z0-9]+", "_", self.label or self.path).strip("_")
 
     def from_unit(self, u):
+        """Values for points `u` of [0, 1] (linear, or in log for a log-uniform prior)."""
         u = np.asarray(u, dtype=float)
         if self.dist == "loguniform":
             return np.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
         return self.low + u * (self.high - self.low)
 
     def to_unit(self, x):
+        """The inverse of `from_unit`."""
         x = np.asarray(x, dtype=float)
         if self.dist == "loguniform":
             return (np.log(x) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
@@ -86,10 +89,12 @@ class Prior:
         return float(self.from_unit(0.95) - self.from_unit(0.05))
 
     def describe(self) -> str:
+        """E.g. `uniform on [0.6, 1]`."""
         return f"{self.dist} on [{self.low:g}, {self.high:g}]"
 
 
 def declared_path() -> Path:
+    """The bundled list of priors, data/inference/priors.yaml."""
     return Path(str(resources.files("awol").joinpath("data", "inference", "priors.yaml")))
 
 
@@ -208,7 +213,7 @@ def split_values(tree: dict, priors: list[Prior], values) -> tuple[dict, dict[st
     """A point of the priors as scenario edits (path → value) and error-model values (name → value)."""
     edits: dict = {}
     errors = {name: 0.0 for name in ERROR_PARAMETERS}
-    for p, v in zip(priors, values):
+    for p, v in zip(priors, values, strict=True):
         v = float(v)
         if p.kind == "path":
             edits[p.target] = v
@@ -252,10 +257,12 @@ def sample_unit(n: int, dims: int, seed: int) -> np.ndarray:
 
 
 def from_unit(priors: list[Prior], unit: np.ndarray) -> np.ndarray:
+    """Values [n, d] of unit-cube points [n, d], parameter by parameter."""
     unit = np.atleast_2d(unit)
     return np.column_stack([p.from_unit(unit[:, j]) for j, p in enumerate(priors)])
 
 
 def to_unit(priors: list[Prior], values: np.ndarray) -> np.ndarray:
+    """Unit-cube points of values [n, d], parameter by parameter."""
     values = np.atleast_2d(values)
     return np.column_stack([p.to_unit(values[:, j]) for j, p in enumerate(priors)])

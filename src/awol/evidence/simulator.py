@@ -62,6 +62,8 @@ class Problem:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What one run shows: the published figures, the hidden totals, and (if kept) its court cases and table."""
+
     published: np.ndarray  # the observed rows as a relay would publish them (error model applied)
     hidden: np.ndarray  # HIDDEN at the last simulated day
     cases: np.ndarray | None  # [days, CASE_COLUMNS] daily court cases (for a bank), or None
