@@ -61,6 +61,15 @@ def test_npe_posterior_is_the_same_for_one_and_two_workers(tmp_path, small_file,
     rows = json.loads(again.stdout)["rows"]
     assert {r["set_by"] for r in rows if r["group"] == "hidden"} <= {"prior", "data"}
 
+    held = doc["bank_nowcast"]
+    assert 1 <= held["effective_runs"] <= 50 and len(held["hidden"]) == 12
+    fast = invoke("nowcast", tmp_path / "one.json", "--from-bank", "--format", "json")
+    assert fast.exit_code == 0, fast.stderr
+    hidden = [r for r in json.loads(fast.stdout)["rows"] if r["group"] == "hidden"]
+    assert [r["q50"] for r in hidden] == [r["q50"] for r in held["hidden"]]
+    wrong_date = invoke("nowcast", tmp_path / "one.json", "--from-bank", "--until", "2022-11-01")
+    assert wrong_date.exit_code == 2 and "the only date --from-bank can report" in wrong_date.stderr
+
 
 def test_sbc_runs_on_the_bank(tmp_path, small_file, small_data):
     result = invoke(

@@ -247,6 +247,7 @@ def nowcast(
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
     dask: Annotated[Optional[str], typer.Option(help="Run on dask.distributed: a scheduler address or local:N.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Also write a results directory that `awol report` shows (runs, posterior.json, nowcast.csv).")] = None,
+    from_bank: Annotated[bool, typer.Option("--from-bank", help="NPE posteriors: the hidden totals at the scenario's end from the simulation bank, weighted by the posterior; no new simulation.")] = False,
 ) -> None:
     """Hidden quantities at a date implied by a posterior: medians and 50 % / 90 % intervals."""
     import json
@@ -259,16 +260,18 @@ def nowcast(
     _check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
+    if from_bank and out is not None:
+        fail("--out: a bank nowcast holds no runs to write; drop --out or --from-bank")
     if not posterior.exists() and (BUNDLED_DIR / f"{posterior}.posterior.json").exists():
         posterior = BUNDLED_DIR / f"{posterior}.posterior.json"  # `awol nowcast baseline`: the shipped posterior
     try:
         if format == "table":
             with rich_progress(f"nowcast ({draws} draws)", transient=True) as progress:
                 result = run_nowcast(posterior, until=until, draws=draws, seed=seed, workers=workers, dask=dask,
-                                     keep_daily=out is not None, progress=progress)
+                                     keep_daily=out is not None, progress=progress, from_bank=from_bank)
         else:
             result = run_nowcast(posterior, until=until, draws=draws, seed=seed, workers=workers, dask=dask,
-                                 keep_daily=out is not None)
+                                 keep_daily=out is not None, from_bank=from_bank)
     except PosteriorError as exc:
         fail(exc.problems, title=f"{len(exc.problems)} problem(s)")
     table = nowcast_table(result)
@@ -279,7 +282,9 @@ def nowcast(
                                "scenario_hash": result["scenario"].hash,
                                "rows": json.loads(table.to_json(orient="records"))}, indent=1))
     else:
-        rich = Table(title=f"Nowcast at {result['until']} ({draws} posterior draws, seed {result['seed']})",
+        how = (f"{result['effective_runs']:,.0f} effective bank runs" if from_bank
+               else f"{draws} posterior draws, seed {result['seed']}")
+        rich = Table(title=f"Nowcast at {result['until']} ({how})",
                      caption="* fitted figure; ✗ observed value outside the 90 % interval; "
                              "† set by the prior, not the data")
         rich.add_column("quantity", no_wrap=True)

@@ -29,7 +29,7 @@ from awol.evidence.calibrate import fitted_rows, method_rules, posterior_documen
 from awol.evidence.measure import check_covered
 from awol.evidence.npe import Estimator, summary
 from awol.evidence.posterior import rows_hash
-from awol.evidence.predictive import hidden_table
+from awol.evidence.predictive import hidden_table, weighted_hidden_table
 from awol.evidence.priors import Prior, declared_priors, from_unit
 from awol.evidence.sbc import mean_cdf, ranks, verdict
 from awol.evidence.simulator import ENGINE, Problem
@@ -78,6 +78,15 @@ def trained(bank: Bank, priors: list[Prior], fitted: pd.DataFrame, n: int, bank_
     return estimator
 
 
+def importance_weights(estimator: Estimator, unit: np.ndarray, x_o: np.ndarray) -> np.ndarray:
+    """Weights of the bank's runs as draws from the posterior: posterior over prior density (the prior is uniform on
+    the cube), normalised. They turn the bank's hidden totals at the scenario's end into a nowcast that needs no new
+    simulation; its effective number of runs, 1 / sum(w^2), says how many draws it is worth."""
+    log_q = estimator.log_prob(unit, x_o)
+    w = np.exp(log_q - np.max(log_q))
+    return w / w.sum()
+
+
 def npe_posterior(
     scenario: Scenario,
     observed: pd.DataFrame,
@@ -111,7 +120,8 @@ def npe_posterior(
     bank = _bank(scenario, priors, n, bank_dir, seed, workers, dask, progress, log)
     bank_seconds = time.perf_counter() - started
     estimator = trained(bank, priors, fitted, n, bank_dir, rules, log)
-    unit = estimator.sample(summary(fitted["value"].to_numpy()), draws, child_seed(seed, 400_000))
+    x_o = summary(fitted["value"].to_numpy())
+    unit = estimator.sample(x_o, draws, child_seed(seed, 400_000))
     particles = from_unit(priors, unit)
     weights = np.full(len(particles), 1.0 / len(particles))
     fit_seconds = time.perf_counter() - started - bank_seconds
@@ -122,6 +132,7 @@ def npe_posterior(
         )
     end = pd.Timestamp(scenario.simulation.start) + pd.Timedelta(days=scenario.simulation.days - 1)
     prior_hidden = hidden_table(bank.hidden[:n], seed)
+    bank_weights = importance_weights(estimator, bank.unit[:n], x_o)
     return posterior_document(
         scenario=scenario,
         priors=priors,
@@ -158,6 +169,12 @@ def npe_posterior(
         fitted=fitted,
         command=command,
         extra={
+            "bank_nowcast": {
+                "until": f"{end:%Y-%m-%d}",
+                "runs": n,
+                "effective_runs": round(float(1.0 / np.sum(bank_weights**2)), 1),
+                "hidden": weighted_hidden_table(bank.hidden[:n], bank_weights, seed).to_dict(orient="records"),
+            },
             "prior_predictive": {
                 "until": f"{end:%Y-%m-%d}",
                 "simulations": n,

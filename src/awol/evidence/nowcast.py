@@ -55,7 +55,7 @@ def posterior_scenario(doc: dict, posterior_path: Path):
 
 def nowcast(posterior: str | Path, *, until: str | dt.date | None = None, draws: int = 100, seed: int | None = None,
             workers: int = 1, dask: str | None = None, keep_daily: bool = False,
-            progress: Progress | None = None) -> dict:
+            progress: Progress | None = None, from_bank: bool = False) -> dict:
     """Posterior-predictive hidden quantities at `until` (default: the scenario's end) and every observable figure.
 
     Returns {"until", "hidden": DataFrame, "observed": DataFrame, "doc", "scenario", "dailies"}.
@@ -74,6 +74,8 @@ def nowcast(posterior: str | Path, *, until: str | dt.date | None = None, draws:
     days = int((end - start).days) + 1
     if days < 1:
         raise PosteriorError([f"--until: {end:%Y-%m-%d} is before the scenario starts ({start:%Y-%m-%d})"])
+    if from_bank:
+        return bank_nowcast(doc, scenario, scenario_file, f"{end:%Y-%m-%d}", path)
     if draws < 1:
         raise PosteriorError([f"--draws: {draws}; must be at least 1"])
     observed = pd.DataFrame(doc["observed"])
@@ -104,6 +106,24 @@ def nowcast(posterior: str | Path, *, until: str | dt.date | None = None, draws:
     return {"until": f"{end:%Y-%m-%d}", "hidden": table, "observed": observable, "doc": doc,
             "scenario": scenario, "scenario_file": str(scenario_file), "dailies": dailies, "seed": seed,
             "draws": plan}
+
+
+def bank_nowcast(doc: dict, scenario, scenario_file, until: str, path: Path) -> dict:
+    """The nowcast held in an NPE posterior: the bank's runs weighted by posterior over prior, no new simulation.
+
+    Only at the scenario's end (where the bank's runs stop) and only for the hidden totals.
+    """
+    held = doc.get("bank_nowcast")
+    if not held:
+        raise PosteriorError([f"{path}: holds no bank nowcast; --from-bank needs a posterior of "
+                              "`awol calibrate --method npe`"])
+    if held["until"] != until:
+        raise PosteriorError([f"--until: {until}; the bank's runs end on {held['until']}, the only date "
+                              "--from-bank can report (drop --from-bank to simulate another date)"])
+    table = label_by_prior(pd.DataFrame(held["hidden"]), doc, until)
+    return {"until": until, "hidden": table, "observed": pd.DataFrame(), "doc": doc, "scenario": scenario,
+            "scenario_file": str(scenario_file), "dailies": [], "seed": int(doc["seed"]), "draws": [],
+            "effective_runs": held["effective_runs"]}
 
 
 def label_by_prior(table: pd.DataFrame, doc: dict, until: str) -> pd.DataFrame:

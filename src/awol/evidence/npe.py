@@ -76,3 +76,12 @@ class Estimator:
         x = torch.as_tensor(np.asarray(x_o, dtype=np.float32)).reshape(1, -1)
         draws = self.posterior.sample((int(n),), x=x, show_progress_bars=False)
         return draws.detach().cpu().numpy().astype(float)
+
+    def log_prob(self, unit: np.ndarray, x_o: np.ndarray) -> np.ndarray:
+        """Log posterior density of unit-cube points given one data set (unnormalised for leakage: weights only)."""
+        torch = _torch()
+        theta = torch.as_tensor(np.asarray(unit, dtype=np.float32))
+        x = torch.as_tensor(np.asarray(x_o, dtype=np.float32)).reshape(1, -1)
+        with torch.no_grad():
+            out = self.posterior.log_prob(theta, x=x, norm_posterior=False)
+        return out.detach().cpu().numpy().astype(float)

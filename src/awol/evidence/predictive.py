@@ -120,6 +120,28 @@ def coverage_table(observed: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     return out
 
 
+def weighted_hidden_table(hidden: np.ndarray, weights: np.ndarray, seed: int = 0) -> pd.DataFrame:
+    """`hidden_table` of runs weighted by posterior over prior (importance weights), with bootstrap MC error."""
+    from awol.experiments.analysis import quantiles as weighted
+
+    w = np.asarray(weights, dtype=float) / np.sum(weights)
+    out = pd.DataFrame(weighted(hidden, weights=w))
+    out.insert(0, "quantity", [label for label, _, _ in HIDDEN])
+    out.insert(1, "how", ["stock on the day" if how == "stock" else "total since the start" for _, _, how in HIDDEN])
+    rng = np.random.default_rng(seed)
+    n = len(hidden)
+    boot = []
+    for _ in range(MC_BOOTSTRAP):
+        pick = rng.integers(0, n, n)
+        q = weighted(hidden[pick], weights=w[pick] + 1e-300)
+        boot.append([q["q05"], q["q95"]])
+    se = np.std(np.asarray(boot), axis=0, ddof=1)
+    ends = np.abs(out[["q05", "q95"]].to_numpy().T)
+    rel = np.divide(se, ends, out=np.zeros_like(se), where=ends > 0)
+    out["mc_q05"], out["mc_q95"] = rel[0], rel[1]
+    return out
+
+
 def hidden_table(hidden: np.ndarray, seed: int = 0) -> pd.DataFrame:
     """Median, 50 % and 90 % intervals of each hidden total, with the Monte Carlo error of the 90 % ends."""
     out = intervals(hidden)
