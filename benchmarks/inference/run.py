@@ -6,7 +6,8 @@ on a time.
     .venv/bin/python benchmarks/inference/run.py --quick    # a small bank, extrapolated to the full one
 
 Full: `awol calibrate baseline --method npe --workers 2` from an empty bank (bank, training, draws, predictive),
-then one figure added to a copy of the bundled data and the posterior and a nowcast rebuilt on the same bank.
+then one figure added to a copy of the bundled data, the posterior rebuilt on the same bank and `awol nowcast
+--from-bank` (the bank's runs weighted by the new posterior); a nowcast of fresh runs is timed too.
 Quick: the same steps with a bank of --simulations runs; the full problem's time is extrapolated from the
 measured bank throughput and training time (stated as such in the results).
 """
@@ -72,16 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         refit = awol(
             "calibrate", "baseline", *common, "--data", str(data), "--draws", "0", "--out", str(work / "p2.json")
         )
-        nowcast = awol(
-            "nowcast",
-            str(work / "p2.json"),
-            "--draws",
-            str(args.nowcast_draws),
-            "--workers",
-            str(args.workers),
-            "--format",
-            "json",
-        )
+        nowcast = awol("nowcast", str(work / "p2.json"), "--from-bank", "--format", "json")
+        simulated = awol("nowcast", str(work / "p2.json"), "--draws", str(args.nowcast_draws), "--workers",
+                         str(args.workers), "--format", "json")
         doc2 = json.loads((work / "p2.json").read_text())
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -101,9 +95,11 @@ def main(argv: list[str] | None = None) -> int:
         "new_figure": {
             "refit_seconds": round(refit, 1),
             "refit_parts": doc2["wall_seconds"],
-            "nowcast_seconds": round(nowcast, 1),
-            "nowcast_draws": args.nowcast_draws,
+            "nowcast_from_bank_seconds": round(nowcast, 1),
+            "effective_bank_runs": doc2["bank_nowcast"]["effective_runs"],
             "total_seconds": round(refit + nowcast, 1),
+            "simulated_nowcast_seconds": round(simulated, 1),
+            "simulated_nowcast_draws": args.nowcast_draws,
         },
     }
     if args.quick:
@@ -139,9 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         lines[-2] = lines[-2].replace("| |", "| 1,800 |")
-    lines.append(
-        f"| one new figure: refit on the bank + nowcast ({args.nowcast_draws} draws) | {refit + nowcast:.0f} | 120 |"
-    )
+    lines.append(f"| one new figure: refit on the bank + nowcast from the bank | {refit + nowcast:.0f} | 120 |")
+    lines.append(f"| (a nowcast of {args.nowcast_draws} fresh runs instead) | {simulated:.0f} | |")
     (HERE / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0
