@@ -166,3 +166,16 @@ def test_model_stamp_changes_with_the_model(tmp_path, monkeypatch):
     assert model_stamp() == before
     (fake / "model" / "desertion.py").write_text((fake / "model" / "desertion.py").read_text() + "\n# changed\n")
     assert model_stamp() != before
+
+
+def test_two_posteriors_side_by_side():
+    from awol.evidence.figures import side_by_side
+
+    def doc(algorithm, q05, q50, q95):
+        return {"method": {"algorithm": algorithm}, "posterior": [
+            {"name": "b", "path": "desertion.base_per_day", "q05": q05, "q50": q50, "q95": q95, "width_ratio": 0.5}]}
+
+    table = side_by_side(doc("NPE", 1.0, 2.0, 3.0), doc("ABC", 2.0, 3.0, 6.0))
+    lines = table.splitlines()
+    assert lines[0].startswith("| parameter | NPE: median (90 %)") and len(lines) == 3
+    assert lines[2] == "| b | 2 (1 – 3) | 50% | 3 (2 – 6) | 50% | 50% |"  # overlap 2..3 of the shorter 1..3

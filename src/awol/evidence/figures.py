@@ -137,11 +137,46 @@ def sbc_svgs(result: dict) -> dict[str, str]:
     return {"sbc-ranks.svg": "\n".join(out) + "\n", "sbc-coverage.svg": "\n".join(svg) + "\n"}
 
 
+def side_by_side(first: dict, second: dict) -> str:
+    """A markdown table of two posteriors of the same parameters (NPE against ABC): median, 90 % interval and
+    width over the prior's, per parameter, and the overlap of the two 90 % intervals."""
+    rows = {r.get("name") or r["path"]: r for r in second["posterior"]}
+    a_name, b_name = first["method"]["algorithm"], second["method"]["algorithm"]
+    out = [f"| parameter | {a_name}: median (90 %) | width | {b_name}: median (90 %) | width | overlap |",
+           "|---|---|---|---|---|---|"]
+    for a in first["posterior"]:
+        b = rows.get(a.get("name") or a["path"])
+        if b is None:
+            continue
+        overlap = max(0.0, min(a["q95"], b["q95"]) - max(a["q05"], b["q05"]))
+        shorter = min(a["q95"] - a["q05"], b["q95"] - b["q05"]) or 1.0
+        cells = [a.get("name") or a["path"]]
+        for r in (a, b):
+            ratio = r.get("width_ratio", float("nan"))
+            cells += [f"{_num(r['q50'])} ({_num(r['q05'])} – {_num(r['q95'])})", f"{ratio:.0%}"]
+        out.append("| " + " | ".join(cells + [f"{overlap / shorter:.0%}"]) + " |")
+    return "\n".join(out) + "\n"
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`python -m awol.evidence.figures POSTERIOR OUT.svg`."""
+    """`python -m awol.evidence.figures POSTERIOR OUT.svg`, or `--compare A.json B.json` (a markdown table)."""
     argv = sys.argv[1:] if argv is None else argv
+    if len(argv) == 3 and argv[0] == "--compare":
+        from awol.evidence.posterior import PosteriorError, read_posterior
+
+        try:
+            print(side_by_side(read_posterior(argv[1]), read_posterior(argv[2])), end="")
+        except PosteriorError as exc:
+            print("\n".join(exc.problems), file=sys.stderr)
+            return 2
+        return 0
     if len(argv) != 2:
-        print("usage: python -m awol.evidence.figures POSTERIOR.json OUT.svg", file=sys.stderr)
+        print("usage: python -m awol.evidence.figures POSTERIOR.json OUT.svg | --compare A.json B.json",
+              file=sys.stderr)
         return 2
     doc = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     if not doc.get("predictive"):
