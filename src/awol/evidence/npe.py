@@ -38,6 +38,27 @@ def _torch():
     return torch
 
 
+class _NoTracking:
+    """sbi's experiment tracker, silenced: by default sbi writes TensorBoard logs into ./sbi-logs of the caller."""
+
+    log_dir = None
+
+    def log_metric(self, name, value, step=None):
+        """Drop a metric."""
+
+    def log_metrics(self, metrics, step=None):
+        """Drop metrics."""
+
+    def log_params(self, params):
+        """Drop parameters."""
+
+    def add_figure(self, name, figure, step=None):
+        """Drop a figure."""
+
+    def flush(self):
+        """Nothing to flush."""
+
+
 class Estimator:
     """A trained posterior estimator over the unit cube of `dims` parameters."""
 
@@ -60,12 +81,12 @@ class Estimator:
         dims = unit.shape[1]
         torch.manual_seed(int(seed))
         self.prior = BoxUniform(low=torch.zeros(dims), high=torch.ones(dims))
-        inference = NPE(prior=self.prior, density_estimator=density_estimator, show_progress_bars=False)
+        inference = NPE(prior=self.prior, density_estimator=density_estimator, show_progress_bars=False,
+                        tracker=_NoTracking())
         inference.append_simulations(torch.from_numpy(unit), torch.from_numpy(x))
         inference.train(validation_fraction=validation_fraction, show_train_summary=False)
-        self.epochs = (
-            int(inference._summary["epochs_trained"][-1]) if inference._summary.get("epochs_trained") else None
-        )
+        epochs = inference.summary.get("epochs_trained")
+        self.epochs = int(epochs[-1]) if epochs else None
         self.posterior = inference.build_posterior()
         self.dims = dims
 
