@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test browser bench clean
+.PHONY: demo test browser bench clean posterior sbc abc-check bench-inference
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,32 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Inference (docs/what-the-data-imply.md): the .venv plus the `inference` extra (CPU torch from /opt/wheels, sbi).
+# One simulation bank (results/inference/bank) serves the posteriors, the time splits and SBC; each target
+# resumes where a killed one stopped. Rules and budgets: src/awol/data/inference/method.yaml.
+INFER_STAMP := $(VENV)/.inference-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+INFER := $(BIN)/awol calibrate baseline --method npe --workers 2 --bank results/inference/bank
+
+$(INFER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --find-links /opt/wheels -e ".[inference]"
+	rm -f $(VENV)/.inference-* && touch $@
+
+posterior: $(INFER_STAMP)
+	$(INFER) --out src/awol/scenarios/baseline.posterior.json
+	$(INFER) --published-by 2024-08-31 --out src/awol/scenarios/baseline.2024-08.posterior.json
+	$(INFER) --published-by 2023-06-30 --out results/inference/baseline.2023-06.posterior.json
+
+sbc: $(INFER_STAMP)
+	$(BIN)/awol sbc baseline --workers 2 --bank results/inference/bank --out results/inference/sbc.json --figures docs/figures
+
+# ABC-SMC cross-check over the same declared priors, to the declared stopping rule.
+abc-check: $(STAMP)
+	$(BIN)/awol calibrate baseline --method abc --workers 2 --db results/inference/abc.db \
+	  --out results/inference/baseline.abc.posterior.json
+
+bench-inference: $(INFER_STAMP)
+	$(BIN)/python benchmarks/inference/run.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

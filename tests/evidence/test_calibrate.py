@@ -88,3 +88,104 @@ def test_tiny_calibration_writes_a_posterior_and_resumes(tmp_path, small_file, s
     assert resumed["method"]["generations"] == 2
     assert resumed["simulations"]["calibration"] > doc["simulations"]["calibration"]
 
+
+
+def calibrate_args(small_file, small_data, out, db):
+    return ["calibrate", small_file, "--data", small_data, "--params", "desertion.base_per_day", "--population", "12",
+            "--generations", "3", "--draws", "0", "--seed", "5", "--out", out, "--db", db]
+
+
+def particles(path) -> tuple[list, list]:
+    doc = json.loads(path.read_text())
+    return doc["particles"]["values"], doc["particles"]["weights"]
+
+
+@pytest.mark.slow
+def test_killed_at_any_point_and_resumed_gives_the_same_posterior(tmp_path, small_file, small_data):
+    """SIGKILL during the second generation (and during the first), then the same command: the posterior of an
+    uninterrupted run, particle for particle."""
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    whole = invoke(*calibrate_args(small_file, small_data, tmp_path / "whole.json", tmp_path / "whole.db"))
+    assert whole.exit_code == 0, whole.stderr
+    expected = particles(tmp_path / "whole.json")
+    for kill_after in (0, 1):  # generations stored before the kill: in the first, in the second
+        out, db = tmp_path / f"killed{kill_after}.json", tmp_path / f"killed{kill_after}.db"
+        args = [str(a) for a in calibrate_args(small_file, small_data, out, db)]
+        process = subprocess.Popen([sys.executable, "-m", "awol.cli", *args], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 300
+        stored = -1
+        while process.poll() is None and time.monotonic() < deadline and stored < kill_after:
+            time.sleep(0.05)
+            try:
+                with sqlite3.connect(db) as con:
+                    stored = con.execute("select max(t) from populations").fetchone()[0]
+                    stored = -1 if stored is None else stored
+            except sqlite3.Error:
+                pass
+        process.kill()
+        process.wait()
+        assert not out.exists(), "the run finished before it could be killed"
+        resumed = invoke(*args)
+        assert resumed.exit_code == 0, resumed.stderr
+        assert "resuming calibration" in resumed.stderr
+        assert particles(out) == expected, kill_after
+
+
+def test_nan_figures_stop_with_a_clear_message(tmp_path, small_file, small_data, monkeypatch):
+    import sys
+
+    from awol.evidence.simulator import Outcome
+
+    calibration = sys.modules["awol.evidence.calibrate"]  # the package exports a function of the same name
+
+    monkeypatch.setattr(calibration, "simulate_point",
+                        lambda problem, values, seed: Outcome(np.full(len(problem.observed), np.nan), np.zeros(1),
+                                                              None))
+    result = invoke(*calibrate_args(small_file, small_data, tmp_path / "p.json", tmp_path / "p.db"))
+    assert result.exit_code == 2
+    assert "every simulated figure was NaN or infinite" in result.stderr
+
+
+def test_degenerate_weights_stop_with_what_to_change(tmp_path, small_file, small_data, monkeypatch):
+    """Pyabc's own assertion (as a 2-parameter, 20-particle run of the baseline once gave) becomes a message
+    saying what to change; the generations before it stay in the database."""
+    import pyabc
+
+    real_run = pyabc.ABCSMC.run
+
+    def run(self, *args, **kwargs):
+        if self.history.max_t >= 0:
+            raise AssertionError("The population total weight nan is not normalized.")
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(pyabc.ABCSMC, "run", run)
+    result = invoke(*calibrate_args(small_file, small_data, tmp_path / "p.json", tmp_path / "p.db"))
+    assert result.exit_code == 2
+    assert "generation 1: the particle weights degenerated" in result.stderr
+    assert "raise --population" in result.stderr and "the same command resumes" in result.stderr
+
+
+def test_a_time_split_fits_only_figures_published_by_the_date(tmp_path, small_file):
+    data = tmp_path / "dated.csv"
+    data.write_text("date_from,date_to,quantity,article,kind,value,use,published,source\n"
+                    "2022-09-24,2022-11-15,cases_filed,all,cumulative,15,yes,2022-11-20,synthetic\n"
+                    "2022-11-01,2022-11-30,cases_filed,all,monthly,12,yes,2022-12-10,synthetic\n"
+                    "2022-09-24,2022-12-15,cases_filed,all,cumulative,30,yes,2022-12-20,synthetic\n")
+    out = tmp_path / "split.json"
+    result = invoke("calibrate", small_file, "--data", data, "--params", "desertion.base_per_day", "--population", "6",
+                    "--generations", "1", "--draws", "3", "--seed", "2", "--published-by", "2022-12-10", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(out.read_text())
+    assert doc["method"]["published_by"] == "2022-12-10" and doc["method"]["fitted_rows"] == 2
+    assert len(doc["predictive"]) == 3 and doc["predictive"][2]["published"] == "2022-12-20"
+    assert [r["fitted"] for r in doc["predictive"]] == [True, True, False]
+    assert [r["after_cut"] for r in doc["predictive"]] == [False, False, True]
+    assert doc["summary"]["time split"].startswith("figures published after 2022-12-10: ")
+    bad = invoke("calibrate", small_file, "--data", data, "--params", "desertion.base_per_day",
+                 "--published-by", "2022-10-01", "--out", out)
+    assert bad.exit_code == 2 and "no fitted figure published by 2022-10-01" in bad.stderr

@@ -72,3 +72,60 @@ def test_a_changed_scenario_is_refused(tmp_path, posterior, small_file):
     small_file.write_text(small_file.read_text().replace("units: 24", "units: 25"))
     result = invoke("nowcast", posterior, "--draws", "2")
     assert result.exit_code == 2 and "the scenario changed since calibration" in result.stderr
+
+
+def test_intervals_carry_observation_error_and_monte_carlo_error(posterior):
+    """With the error model the observable figures vary beyond run noise: rounding to the reported precision shows,
+    and every 90 % end of a hidden total carries its Monte Carlo error."""
+    result = nowcast(posterior, until="2022-12-15", draws=6, seed=9)
+    hidden = result["hidden"]
+    assert {"mc_q05", "mc_q95"} <= set(hidden.columns)
+    assert (hidden["mc_q95"] >= 0).all() and (hidden.loc[hidden["q95"] > 0, "mc_q95"] > 0).any()
+    doc = json.loads(posterior.read_text())
+    assert {p["path"] for p in doc["parameters"]} == {"desertion.base_per_day", "court_month_sd", "relay_sd"}
+
+
+def test_hidden_totals_are_labelled_when_the_prior_predictive_is_known(posterior, tmp_path):
+    from awol.evidence.nowcast import label_by_prior
+
+    doc = json.loads(posterior.read_text())
+    result = nowcast(posterior, until="2022-12-15", draws=4, seed=9)
+    wide = result["hidden"].copy()
+    doc["prior_predictive"] = {"until": "2022-12-15", "hidden": [
+        {"quantity": q, "q05": 0.0, "q95": 1e12 if i % 2 else float(r["q95"] - r["q05"]) or 1.0}
+        for i, (q, r) in enumerate(zip(wide["quantity"], wide.to_dict(orient="records"), strict=True))]}
+    labelled = label_by_prior(wide, doc, "2022-12-15")
+    assert set(labelled["set_by"]) <= {"prior", "data"}
+    assert (labelled.iloc[1::2]["set_by"] == "data").all()
+    assert (label_by_prior(wide, doc, "2022-12-14")["set_by"] == "").all()  # another date: no label
+
+
+@pytest.mark.slow
+def test_nowcast_out_killed_and_run_again_writes_the_same_directory(tmp_path, posterior):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    args = ["nowcast", str(posterior), "--draws", "8", "--until", "2022-12-10", "--format", "csv"]
+    whole = invoke(*args, "--out", tmp_path / "whole")
+    assert whole.exit_code == 0, whole.stderr
+    out = tmp_path / "killed"
+    process = subprocess.Popen([sys.executable, "-m", "awol.cli", *args, "--out", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while process.poll() is None and time.monotonic() < deadline and len(list((out / "runs").glob("*.parquet"))) < 3:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (out / "manifest.json").exists(), "the nowcast finished before it could be killed"
+    for part in (out / "runs").glob("*.parquet"):  # what a kill leaves is whole files or none, never half of one
+        assert part.read_bytes() == (tmp_path / "whole" / "runs" / part.name).read_bytes(), part.name
+    again = invoke(*args, "--out", out)
+    assert again.exit_code == 0, again.stderr
+    for name in ["nowcast.csv", "scenario.yaml", *(f"runs/{p.name}" for p in (tmp_path / "whole" / "runs").iterdir())]:
+        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    strip = lambda d: {k: v for k, v in d.items() if k not in ("created", "versions")}  # noqa: E731
+    assert strip(json.loads((out / "manifest.json").read_text())) == strip(
+        json.loads((tmp_path / "whole" / "manifest.json").read_text()))
+    assert not list(out.rglob(".*.tmp"))

@@ -113,3 +113,39 @@ def test_cli_exits_2_listing_each_problem_before_simulating(tmp_path, small_file
     assert "line 2: kind: monthly row spans" in result.stderr
     assert "line 3: article: 'everything'" in result.stderr
     assert not (tmp_path / "p.json").exists()
+
+
+def test_the_bundled_figures_carry_publication_dates_and_rounding():
+    table = load_observed()
+    assert table["published"].notna().all()
+    assert (table["published"] >= table["date_to"]).all()
+    about = table[table["rounded_to"] > 1]
+    assert sorted(about["value"]) == [400.0, 430.0, 7400.0]  # "about 400", "about 100 a week", "about 7,400"
+
+
+@pytest.mark.parametrize(("cell", "message"), [
+    ("published=2024-05-15", "published: 2024-05-15 is before date_to 2024-05-31"),
+    ("published=soon", "published: 'soon' is not a date"),
+    ("rounded_to=0", "rounded_to: '0'"),
+    ("rounded_to=ten", "rounded_to: 'ten'"),
+])
+def test_publication_date_and_rounding_are_checked(tmp_path, cell, message):
+    field, value = cell.split("=")
+    values = {"published": "2024-06-18", "rounded_to": "1", field: value}
+    path = write(tmp_path, f"2024-05-01,2024-05-31,cases_filed,all,monthly,929,yes,{values['published']},"
+                           f"{values['rounded_to']},press,\n",
+                 header="date_from,date_to,quantity,article,kind,value,use,published,rounded_to,source,note\n")
+    found = problems_of(path)
+    assert len(found) == 1 and message in found[0], found
+
+
+def test_non_files_and_oversized_files_are_refused_before_reading(tmp_path):
+    """/dev/zero would never end if read; a 5 MB sparse file would be read whole."""
+    from awol.evidence.observed import MAX_BYTES
+
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as handle:
+        handle.truncate(MAX_BYTES + 1)  # sparse: no time spent writing it
+    assert "not a regular file" in problems_of(tmp_path)[0]
+    assert "not a regular file" in problems_of("/dev/zero")[0]
+    assert f"an observed-data file may hold at most {MAX_BYTES:,} bytes" in problems_of(big)[0]

@@ -50,68 +50,182 @@ def _show_pyabc_progress() -> None:
     logging.getLogger("ABC.Sampler").setLevel(logging.WARNING)
 
 
+def _command_line(ctx: typer.Context) -> list[str]:
+    """The command as the user would type it again: `awol <command>`, its argument and every option given."""
+    out = ["awol", str(ctx.info_name)]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if value is None or value == param.default or value == []:
+            continue
+        if param.param_type_name == "argument":
+            out.append(str(value))
+            continue
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            out += [param.opts[0], str(item)]
+    return out
+
+
 def _fmt(x) -> str:
     x = float(x)
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
+METHODS = ("abc", "npe")
+
+
 @app.command()
 def calibrate(
+    ctx: typer.Context,
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
-    params: Annotated[list[str], typer.Option("--params", help="Dotted path of a parameter to fit (repeat); its prior is the range declared in the scenario file.")],
+    params: Annotated[Optional[list[str]], typer.Option("--params", help="Dotted path of a parameter to fit (repeat); its prior is the range declared in the scenario file. Without it: every driver of data/inference/priors.yaml.")] = None,
     data: Annotated[Optional[list[Path]], typer.Option("--data", help="Observed-data CSV (repeat; default: the bundled court-case tally).")] = None,
-    population: Annotated[int, typer.Option(help="Particles per generation.")] = 100,
-    generations: Annotated[int, typer.Option(help="ABC-SMC generations (in total, counting those already in --db).")] = 5,
-    workers: Annotated[int, typer.Option(help="Local worker processes (1: reproducible from --seed).")] = 1,
+    method: Annotated[str, typer.Option(help="abc (ABC-SMC, pyabc) or npe (neural posterior estimation, sbi; needs the `inference` extra and the declared priors).")] = "abc",
+    population: Annotated[Optional[int], typer.Option(help="ABC: particles per generation (default: data/inference/method.yaml).")] = None,
+    generations: Annotated[Optional[int], typer.Option(help="ABC: most generations, counting those already in --db (default: method.yaml); the declared stopping rule may end earlier.")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes (ABC: 1 is reproducible from --seed; NPE: any number gives the same posterior).")] = 1,
     dask: Annotated[Optional[str], typer.Option(help="Run on dask.distributed: a scheduler address (tcp://HOST:8786) or local:N.")] = None,
-    db: Annotated[Optional[Path], typer.Option(help="pyabc database (SQLite); the same command resumes it (default: <out>.db).")] = None,
+    db: Annotated[Optional[Path], typer.Option(help="ABC: pyabc database (SQLite); the same command resumes it (default: <out>.db).")] = None,
+    bank: Annotated[Optional[Path], typer.Option(help="NPE: directory of the simulation bank; the same command resumes it (default: <out>.bank).")] = None,
+    simulations: Annotated[Optional[int], typer.Option(help="NPE: training simulations (default: method.yaml).")] = None,
+    published_by: Annotated[Optional[str], typer.Option(help="Fit only the figures published by this date, YYYY-MM-DD (a time split); the rest are predicted.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Posterior JSON (default: <scenario stem>.posterior.json next to the scenario file; in the current directory for a bundled scenario).")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Base seed (default: the scenario's).")] = None,
-    draws: Annotated[int, typer.Option(help="Posterior-predictive simulations for the fit check.")] = 60,
-    max_minutes: Annotated[Optional[float], typer.Option(help="Stop sampling after this many minutes (the last whole generation is kept).")] = None,
+    draws: Annotated[Optional[int], typer.Option(help="Posterior-predictive simulations for the fit check (default: 60 for ABC, method.yaml's for NPE).")] = None,
+    max_minutes: Annotated[Optional[float], typer.Option(help="ABC: stop sampling after this many minutes (a wall-clock limit, recorded; not for a shipped posterior).")] = None,
 ) -> None:
-    """Fit scenario parameters to observed court-case figures with ABC-SMC (pyabc); write the posterior as JSON."""
+    """Fit scenario parameters to observed court-case figures; write the posterior as JSON.
+
+    ABC-SMC (pyabc) by default; `--method npe` for neural posterior estimation over the
+    declared priors (the shipped posterior: `make posterior`).
+    """
+    import datetime as dt
+
     from awol.evidence.calibrate import calibrate as run_calibration, write_posterior
     from awol.evidence.measure import MeasurementError
-    from awol.evidence.priors import CalibrationError, priors_for
+    from awol.evidence.priors import CalibrationError, declared_priors, priors_for
     from awol.scenario.load import BUNDLED_DIR, resolve_path
 
     _check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
+    if method not in METHODS:
+        fail(f"--method: {method!r}; choose one of {', '.join(METHODS)}")
+    if method == "npe" and params:
+        fail("--params: neural posterior estimation fits the declared priors (data/inference/priors.yaml); "
+             "drop --params or use --method abc")
+    for name, value, low in (("--population", population, 2), ("--generations", generations, 1),
+                             ("--simulations", simulations, 20), ("--draws", draws, 0)):
+        if value is not None and value < low:
+            fail(f"{name}: {value}; must be at least {low}")
+    cut = None
+    if published_by is not None:
+        try:
+            cut = dt.date.fromisoformat(published_by)
+        except ValueError:
+            fail(f"--published-by: {published_by!r} is not a date; write YYYY-MM-DD")
     sc = scenario_or_exit(scenario)
     observed, files = _observed_or_exit(data)
     try:
-        priors_for(sc, params)
+        priors_for(sc, params) if params else declared_priors(scenario=sc)
     except CalibrationError as exc:
         fail(exc.problems, title=f"--params: {len(exc.problems)} problem(s)")
     scenario_file = resolve_path(scenario)
     bundled = scenario_file.resolve().parent == BUNDLED_DIR.resolve()
     if out is None:  # next to the scenario; for a bundled one, here (the shipped posterior stays untouched)
         out = (Path.cwd() if bundled else scenario_file.parent) / f"{scenario_file.stem}.posterior.json"
-    db = db or out.with_suffix(".db")
-    _show_pyabc_progress()
+    shown_file = scenario_file.name if bundled else str(scenario_file)
+    log = lambda m: errors.print(m, highlight=False)  # noqa: E731
     try:
-        doc = run_calibration(sc, observed, params, population=population, generations=generations, workers=workers,
-                              dask=dask, db=db, seed=seed, predictive_draws=draws, max_minutes=max_minutes,
-                              scenario_file=scenario_file.name if bundled else str(scenario_file),
-                              data_files=files, show_progress=sys.stdout.isatty(),
-                              log=lambda m: errors.print(m, highlight=False))
+        if method == "npe":
+            from awol.evidence.infer import npe_posterior
+
+            bank = bank or out.with_suffix(".bank")
+            with rich_progress("simulation bank", transient=True) as progress:
+                doc = npe_posterior(sc, observed, bank_dir=bank, workers=workers, dask=dask, seed=seed,
+                                    published_by=cut, simulations=simulations, predictive_draws=draws,
+                                    scenario_file=shown_file, data_files=files, log=log, progress=progress,
+                                    command=_command_line(ctx))
+            where = f"bank {bank}"
+        else:
+            db = db or out.with_suffix(".db")
+            _show_pyabc_progress()
+            doc = run_calibration(sc, observed, params, population=population, generations=generations,
+                                  workers=workers, dask=dask, db=db, seed=seed,
+                                  predictive_draws=60 if draws is None else draws, max_minutes=max_minutes,
+                                  published_by=cut, scenario_file=shown_file, data_files=files,
+                                  show_progress=sys.stdout.isatty(), log=log, command=_command_line(ctx))
+            where = f"database {db}"
     except (CalibrationError, MeasurementError) as exc:
         fail(exc.problems, title=f"{len(exc.problems)} problem(s)")
     write_posterior(doc, out)
     show_posterior(doc)
-    console.print(f"posterior written to {out} (database {db})", highlight=False)
+    console.print(f"posterior written to {out} ({where})", highlight=False)
+
+
+@app.command()
+def sbc(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
+    out: Annotated[Path, typer.Option(help="Results JSON (ranks per parameter, tests, coverage curve).")],
+    data: Annotated[Optional[list[Path]], typer.Option("--data", help="Observed-data CSV (repeat; default: the bundled tally); sets which figures a data set has.")] = None,
+    bank: Annotated[Optional[Path], typer.Option(help="Directory of the simulation bank (default: <out>.bank); shared with `calibrate --method npe`.")] = None,
+    simulations: Annotated[Optional[int], typer.Option(help="Training simulations (default: method.yaml).")] = None,
+    datasets: Annotated[Optional[int], typer.Option(help="Simulated data sets (default: method.yaml, 200).")] = None,
+    figures: Annotated[Optional[Path], typer.Option(help="Also draw rank histograms and the coverage curve as SVG into this directory.")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes (the result does not depend on them).")] = 1,
+    seed: Annotated[Optional[int], typer.Option(help="Base seed (default: the scenario's).")] = None,
+) -> None:
+    """Simulation-based calibration of neural posterior estimation on the full problem (needs the `inference` extra)."""
+    import json
+
+    from awol.evidence.infer import run_sbc
+    from awol.evidence.priors import CalibrationError
+
+    if workers < 1:
+        fail(f"--workers: {workers}; must be at least 1")
+    for name, value, low in (("--simulations", simulations, 20), ("--datasets", datasets, 10)):
+        if value is not None and value < low:
+            fail(f"{name}: {value}; must be at least {low}")
+    sc = scenario_or_exit(scenario)
+    observed, _ = _observed_or_exit(data)
+    bank = bank or out.with_suffix(".bank")
+    try:
+        with rich_progress("simulation bank", transient=True) as progress:
+            result = run_sbc(sc, observed, bank_dir=bank, workers=workers, seed=seed, simulations=simulations,
+                             datasets=datasets, log=lambda m: errors.print(m, highlight=False), progress=progress)
+    except CalibrationError as exc:
+        fail(exc.problems, title=f"{len(exc.problems)} problem(s)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    if figures is not None:
+        from awol.evidence.figures import sbc_svgs
+
+        for name, svg in sbc_svgs(result).items():
+            figures.mkdir(parents=True, exist_ok=True)
+            (figures / name).write_text(svg, encoding="utf-8")
+    table = Table(title=f"SBC: {result['datasets']} data sets, {result['draws_per_dataset']} draws each "
+                        f"({'passed' if result['passed'] else 'FAILED'})")
+    for col in ("parameter", "chi² p", "50 % cover", "90 % cover", "mean CDF of truth", "recovery r", "width / prior"):
+        table.add_column(col)
+    for p in result["parameters"]:
+        table.add_row(p["name"], f"{p['chi2_p']:.3f}", f"{p['coverage50']:.2f}", f"{p['coverage90']:.2f}",
+                      f"{p['mean_cdf_of_truth']:.2f} ± {p['mean_cdf_se']:.2f}", f"{p['recovery_correlation']:.2f}",
+                      f"{p['width_ratio']:.2f}")
+    console.print(table)
+    console.print(f"SBC results written to {out}", highlight=False)
 
 
 def show_posterior(doc: dict) -> None:
-    table = Table(title=f"Posterior ({doc['method']['generations']} generations, {doc['simulations']['calibration']} simulations, "
-                        f"{doc['wall_seconds']['calibration']:.0f} s)")
-    for col in ("parameter", "prior", "median", "50 %", "90 %"):
+    from awol.evidence.calibrate import method_line
+
+    seconds = sum(doc["wall_seconds"].get(k, 0) for k in ("calibration", "bank", "training"))
+    table = Table(title=f"Posterior ({method_line(doc['method'])}, {doc['simulations']['calibration']} simulations, "
+                        f"{seconds:.0f} s)")
+    for col in ("parameter", "prior", "median", "50 %", "90 %", "width / prior"):
         table.add_column(col, no_wrap=col == "parameter")
     for r in doc["posterior"]:
-        table.add_row(r["path"], f"{_fmt(r['prior'][0])}–{_fmt(r['prior'][1])}", _fmt(r["q50"]),
-                      f"{_fmt(r['q25'])}–{_fmt(r['q75'])}", f"{_fmt(r['q05'])}–{_fmt(r['q95'])}")
+        table.add_row(r.get("name") or r["path"], f"{_fmt(r['prior'][0])}–{_fmt(r['prior'][1])}", _fmt(r["q50"]),
+                      f"{_fmt(r['q25'])}–{_fmt(r['q75'])}", f"{_fmt(r['q05'])}–{_fmt(r['q95'])}",
+                      f"{r['width_ratio']:.0%}" if "width_ratio" in r else "")
     console.print(table)
     if doc.get("predictive"):
         fit = Table(title="Posterior predictive against the observed figures")
@@ -133,11 +247,12 @@ def nowcast(
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
     dask: Annotated[Optional[str], typer.Option(help="Run on dask.distributed: a scheduler address or local:N.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Also write a results directory that `awol report` shows (runs, posterior.json, nowcast.csv).")] = None,
+    from_bank: Annotated[bool, typer.Option("--from-bank", help="NPE posteriors: the hidden totals at the scenario's end from the simulation bank, weighted by the posterior; no new simulation.")] = False,
 ) -> None:
     """Hidden quantities at a date implied by a posterior: medians and 50 % / 90 % intervals."""
     import json
 
-    from awol.evidence.nowcast import PosteriorError, nowcast as run_nowcast, nowcast_table, write_results
+    from awol.evidence.nowcast import PosteriorError, mc_warning, nowcast as run_nowcast, nowcast_table, write_results
     from awol.scenario.load import BUNDLED_DIR
 
     if format not in FORMATS:
@@ -145,16 +260,18 @@ def nowcast(
     _check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
+    if from_bank and out is not None:
+        fail("--out: a bank nowcast holds no runs to write; drop --out or --from-bank")
     if not posterior.exists() and (BUNDLED_DIR / f"{posterior}.posterior.json").exists():
         posterior = BUNDLED_DIR / f"{posterior}.posterior.json"  # `awol nowcast baseline`: the shipped posterior
     try:
         if format == "table":
             with rich_progress(f"nowcast ({draws} draws)", transient=True) as progress:
                 result = run_nowcast(posterior, until=until, draws=draws, seed=seed, workers=workers, dask=dask,
-                                     keep_daily=out is not None, progress=progress)
+                                     keep_daily=out is not None, progress=progress, from_bank=from_bank)
         else:
             result = run_nowcast(posterior, until=until, draws=draws, seed=seed, workers=workers, dask=dask,
-                                 keep_daily=out is not None)
+                                 keep_daily=out is not None, from_bank=from_bank)
     except PosteriorError as exc:
         fail(exc.problems, title=f"{len(exc.problems)} problem(s)")
     table = nowcast_table(result)
@@ -165,8 +282,11 @@ def nowcast(
                                "scenario_hash": result["scenario"].hash,
                                "rows": json.loads(table.to_json(orient="records"))}, indent=1))
     else:
-        rich = Table(title=f"Nowcast at {result['until']} ({draws} posterior draws, seed {result['seed']})",
-                     caption="* fitted figure; ✗ observed value outside the 90 % interval")
+        how = (f"{result['effective_runs']:,.0f} effective bank runs" if from_bank
+               else f"{draws} posterior draws, seed {result['seed']}")
+        rich = Table(title=f"Nowcast at {result['until']} ({how})",
+                     caption="* fitted figure; ✗ observed value outside the 90 % interval; "
+                             "† set by the prior, not the data")
         rich.add_column("quantity", no_wrap=True)
         for col in ("median", "50 %", "90 %", "observed"):
             rich.add_column(col, no_wrap=True)
@@ -177,10 +297,14 @@ def nowcast(
                 section = hidden
                 rich.add_row("[bold]hidden[/]" if hidden else "[bold]observable[/]")
             label = r["quantity"] + ("" if hidden or not r["group"].endswith("(fitted)") else " *")
+            label += " †" if hidden and r.get("set_by") == "prior" else ""
             observed = "" if hidden else _fmt(r["observed"]) + ("" if r["covered90"] else " [red]✗[/]")
             rich.add_row(f"  {label}", _fmt(r["q50"]), f"{_fmt(r['q25'])}–{_fmt(r['q75'])}",
                          f"{_fmt(r['q05'])}–{_fmt(r['q95'])}", observed)
         console.print(rich)
+    warning = mc_warning(result)
+    if warning:
+        errors.print(warning, highlight=False)
     if out is not None:
         write_results(result, out)
         errors.print(f"results written to {out}; `awol report {out}` shows them", highlight=False)

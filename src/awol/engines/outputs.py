@@ -54,6 +54,11 @@ def daily_columns(run: EngineRun, *, scenario, seed: int) -> dict[str, np.ndarra
     out["new_desertions"] = sum(flow(tallies, s, AT_LARGE) for s in (SERVING, RETAINED, HOSPITAL, ON_LEAVE))
     for ending in ENDINGS:  # how absences ended, whatever their pathway
         out[f"absences_ended_{ending}"] = sum(out[f"ended_{p}_{ending}"] for p in ABSENCE_PATHWAYS)
+    for p in ABSENCE_PATHWAYS:  # and how long, by pathway
+        out[f"absences_ended_{p}"] = sum(out[f"ended_{p}_{e}"] for e in ENDINGS)
+        out[f"days_at_large_{p}"] = sum(out[f"days_at_large_{p}_{e}"] for e in ENDINGS)
+    out["absences_ended"] = sum(out[f"absences_ended_{p}"] for p in ABSENCE_PATHWAYS)
+    out["days_at_large_ended"] = sum(out[f"days_at_large_{p}"] for p in ABSENCE_PATHWAYS)
     out["captures_search"] = out["absences_ended_search"]
     out["captures_police"] = out["absences_ended_police"]
     out["captures_checkpoint"] = out["absences_ended_checkpoint"]

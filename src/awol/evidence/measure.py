@@ -21,6 +21,7 @@ class MeasurementError(ProblemsError):
 
 
 def column_of(quantity: str, article: str) -> str:
+    """The daily column a figure of this quantity and article sums."""
     return quantity if article == "all" else f"{quantity}_{article}"
 
 
@@ -58,8 +59,9 @@ def measure(daily: pd.DataFrame, observed: pd.DataFrame) -> np.ndarray:
     check_covered(observed, start, len(daily))
     first, last = window_days(observed, start)
     out = np.empty(len(observed), dtype=float)
-    for column in set(column_of(q, a) for q, a in zip(observed["quantity"], observed["article"])):
+    columns = [column_of(q, a) for q, a in zip(observed["quantity"], observed["article"], strict=True)]
+    for column in set(columns):
         running = np.concatenate([[0], np.cumsum(daily[column].to_numpy(dtype=np.int64))])
-        mask = np.array([column_of(q, a) == column for q, a in zip(observed["quantity"], observed["article"])])
+        mask = np.array([c == column for c in columns])
         out[mask] = running[last[mask] + 1] - running[first[mask]]
     return out

@@ -1,7 +1,11 @@
 """Observed data: the public court-case figures, one tidy row per figure.
 
 A file has the columns `date_from, date_to, quantity, article, kind, value, use,
-source, note` (`use` and `note` may be left out). Every kind is a count summed over
+published, rounded_to, source, note` (all but the first six and `source` may be left
+out). `published` is the day the figure became public (for the time-split checks: fit
+on what was known by a date, predict the rest); `rounded_to` is the precision of a
+figure reported as "about N" (100 for "about 400"; 1, the default, for an exact count),
+read by the observation error model (data/inference/error-model.yaml). Every kind is a count summed over
 the days `date_from..date_to`, both included:
 
 - cumulative: counted from `date_from` (24 Sep 2022 for the bundled tally, the day
@@ -24,16 +28,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from awol.problems import ProblemsError
 from awol.model.observation import ARTICLES as CASE_ARTICLES
+from awol.problems import ProblemsError
 
 QUANTITIES = ("cases_filed", "cases_decided")
 ARTICLES = ("all",) + CASE_ARTICLES
 KINDS = ("cumulative", "monthly", "period")
 USE = {"yes": True, "no": False}
 REQUIRED = ("date_from", "date_to", "quantity", "article", "kind", "value", "source")
-OPTIONAL = ("use", "note")
+OPTIONAL = ("use", "published", "rounded_to", "note")
 BUNDLED = "court-cases.csv"
+MAX_BYTES = 5_000_000  # a tally of press figures is a few kB; a larger file is not one, and reading it is refused fast
 
 
 class ObservedDataError(ProblemsError):
@@ -46,6 +51,7 @@ def bundled_path() -> Path:
 
 
 def file_hash(path: str | Path) -> str:
+    """SHA-256 of a data file, recorded in a posterior."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
@@ -65,6 +71,13 @@ def _read_one(path: Path, problems: list[str]) -> list[dict]:
     """The rows of one file, checked field by field; problems are appended, bad rows dropped."""
     if not path.exists():
         problems.append(f"{path}: no such file")
+        return []
+    if not path.is_file():  # a directory, a device such as /dev/zero, a pipe: never read
+        problems.append(f"{path}: not a regular file; give a CSV file of figures")
+        return []
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        problems.append(f"{path}: {size:,} bytes; an observed-data file may hold at most {MAX_BYTES:,} bytes")
         return []
     try:
         with path.open(newline="", encoding="utf-8") as handle:
@@ -118,6 +131,23 @@ def _read_one(path: Path, problems: list[str]) -> list[dict]:
         except ValueError:
             value = None
             bad.append(f"value: {raw['value']!r} is not a number; a count must be a number ≥ 0")
+        published = None
+        if (raw.get("published") or "").strip():
+            published = _date(raw["published"])
+            if published is None:
+                bad.append(f"published: {raw['published']!r} is not a date; write YYYY-MM-DD or leave it empty")
+            elif end and published < end:
+                bad.append(f"published: {published} is before date_to {end}; a figure is published after the days "
+                           "it counts")
+        rounded_to = 1.0
+        if (raw.get("rounded_to") or "").strip():
+            try:
+                rounded_to = float(raw["rounded_to"].replace(",", "").strip())
+            except ValueError:
+                rounded_to = float("nan")
+            if not (rounded_to >= 1 and rounded_to < float("inf")):
+                bad.append(f"rounded_to: {raw['rounded_to']!r}; the precision of a rounded figure is a number >= 1 "
+                           "(1 for an exact count)")
         use_text = (raw.get("use") or "yes").strip().lower()
         if use_text not in USE:
             bad.append(f"use: {raw.get('use')!r}; allowed: yes, no")
@@ -128,7 +158,8 @@ def _read_one(path: Path, problems: list[str]) -> list[dict]:
             continue
         rows.append({
             "date_from": start, "date_to": end, "quantity": quantity, "article": article, "kind": kind,
-            "value": value, "use": USE[use_text], "source": raw["source"].strip(),
+            "value": value, "use": USE[use_text], "published": published, "rounded_to": rounded_to,
+            "source": raw["source"].strip(),
             "note": (raw.get("note") or "").strip(), "file": str(path), "line": line,
         })
     return rows
@@ -183,6 +214,7 @@ def load_observed(paths: list[str | Path] | str | Path | None = None) -> pd.Data
     table = pd.DataFrame(rows)
     table["date_from"] = pd.to_datetime(table["date_from"])
     table["date_to"] = pd.to_datetime(table["date_to"])
+    table["published"] = pd.to_datetime(table["published"])
     return table
 
 

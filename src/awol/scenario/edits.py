@@ -11,6 +11,7 @@ Paths are the dotted paths of the scenario file (`desertion.base_per_day`,
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import math
 from typing import Any
 
@@ -54,6 +55,11 @@ def set_parameter(tree: dict, path: str, value: float | bool) -> None:
     old = node["value"] if is_annotated(node) else node
     if isinstance(node, (dict, list)) and not is_annotated(node):
         raise EditError([f"{path}: names a section, not a parameter"])
+    if isinstance(old, dt.date):  # a schedule step's date (a fitted change point)
+        if not isinstance(value, dt.date):
+            raise EditError([f"{path}: {value!r} is not a date; give a date"])
+        set_path(tree, path, value)
+        return
     if isinstance(old, bool):
         if not isinstance(value, bool):
             raise EditError([f"{path}: {value!r} is not a switch; give true or false"])
