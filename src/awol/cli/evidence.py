@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich import box
 from rich.table import Table
 
 from awol.cli.common import app, console, errors, fail, scenario_or_exit
@@ -138,15 +139,12 @@ def nowcast(
     import json
 
     from awol.evidence.nowcast import PosteriorError, nowcast as run_nowcast, nowcast_table, write_results
-    from awol.scenario.load import BUNDLED_DIR
 
     if format not in FORMATS:
         fail(f"--format: {format!r}; choose one of {', '.join(FORMATS)}")
     _check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
-    if not posterior.exists() and (BUNDLED_DIR / f"{posterior}.posterior.json").exists():
-        posterior = BUNDLED_DIR / f"{posterior}.posterior.json"  # `awol nowcast baseline`: the shipped posterior
     try:
         if format == "table":
             with rich_progress(f"nowcast ({draws} draws)", transient=True) as progress:
@@ -165,11 +163,16 @@ def nowcast(
                                "scenario_hash": result["scenario"].hash,
                                "rows": json.loads(table.to_json(orient="records"))}, indent=1))
     else:
-        rich = Table(title=f"Nowcast at {result['until']} ({draws} posterior draws, seed {result['seed']})",
-                     caption="* fitted figure; ✗ observed value outside the 90 % interval")
-        rich.add_column("quantity", no_wrap=True)
+        scale = result["scenario"].simulation.scale
+        size = "full scale" if scale == 1 else f"scale {scale:g}: counts for {scale:g} of the force"
+        rich = Table(title=f"Nowcast at {result['until']} ({draws} posterior draws, {size})", title_justify="left",
+                     caption="Counts of soldiers: stocks on the day, totals since the scenario starts "
+                             f"({result['scenario'].simulation.start:%Y-%m-%d}). * fitted figure; "
+                             "✗ observed value outside the 90 % interval.",
+                     caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        rich.add_column("quantity", overflow="fold", ratio=1)
         for col in ("median", "50 %", "90 %", "observed"):
-            rich.add_column(col, no_wrap=True)
+            rich.add_column(col, no_wrap=True, justify="right")
         section = None
         for _, r in table.iterrows():
             hidden = r["group"] == "hidden"
@@ -178,7 +181,7 @@ def nowcast(
                 rich.add_row("[bold]hidden[/]" if hidden else "[bold]observable[/]")
             label = r["quantity"] + ("" if hidden or not r["group"].endswith("(fitted)") else " *")
             observed = "" if hidden else _fmt(r["observed"]) + ("" if r["covered90"] else " [red]✗[/]")
-            rich.add_row(f"  {label}", _fmt(r["q50"]), f"{_fmt(r['q25'])}–{_fmt(r['q75'])}",
+            rich.add_row(f" {label}", _fmt(r["q50"]), f"{_fmt(r['q25'])}–{_fmt(r['q75'])}",
                          f"{_fmt(r['q05'])}–{_fmt(r['q95'])}", observed)
         console.print(rich)
     if out is not None:

@@ -18,7 +18,8 @@ for _optional in ("awol.cli.expect", "awol.cli.experiments", "awol.cli.evidence"
 EXTRAS = {
     "SALib": "experiments", "duckdb": "experiments", "dask": "experiments", "distributed": "experiments",
     "pyabc": "evidence",
-    "plotly": "web", "fastapi": "web", "uvicorn": "web", "multipart": "web",
+    "plotly": "web", "fastapi": "web", "fastapi_offline": "web", "uvicorn": "web", "multipart": "web",
+    "markdown_it": "web", "xarray": "experiments",
 }
 
 
