@@ -24,7 +24,7 @@ test: $(STAMP) browser
 # 10 minutes on the 2-core machine. Run it again after changing the posterior, a scenario or the model:
 # the dashboard and tests/evidence/test_answers.py say when the shipped file is stale.
 answers: $(STAMP)
-	nice -n 10 $(BIN)/python -m awol.evidence.answers baseline --workers 2
+	nice -n 10 $(BIN)/python -m awol.evidence.answers baseline --workers 2 --work-dir results/answers-work
 
 # The browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
 browser:

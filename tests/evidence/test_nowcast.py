@@ -72,3 +72,17 @@ def test_a_changed_scenario_is_refused(tmp_path, posterior, small_file):
     small_file.write_text(small_file.read_text().replace("units: 24", "units: 25"))
     result = invoke("nowcast", posterior, "--draws", "2")
     assert result.exit_code == 2 and "the scenario changed since calibration" in result.stderr
+
+
+def test_the_nowcast_table_reads_at_80_columns():
+    from typer.testing import CliRunner
+
+    from awol.cli.main import app
+
+    result = CliRunner().invoke(app, ["nowcast", "baseline", "--draws", "2", "--until", "2023-03-21"],
+                                env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80 and "…" not in result.output
+    assert "full scale" in result.output and "retained past term" in result.output
+    assert "2023-03-21 *" in result.output and "cases_filed all" in result.output  # wrapped, never cut

@@ -145,10 +145,25 @@ def _drivers(indices: pd.DataFrame, summary: str, top: int = 3) -> list[dict]:
             for _, r in rows.iterrows()]
 
 
-def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 40, trajectories: int = 4,
+def _nowcast(path: Path, draws: int, workers: int | None, work: Path, current: dict) -> dict:
+    """The nowcast, kept in the work directory: a rebuild that failed later redoes only what is missing,
+    as the experiments' runs are."""
+    import pickle
+
+    from awol.evidence.nowcast import nowcast
+
+    kept = work / f"nowcast-{current['posterior_sha256'][:12]}-{current['model_code'][:12]}-{draws}.pickle"
+    if kept.exists():
+        return pickle.loads(kept.read_bytes())
+    now = nowcast(path, draws=draws, workers=workers or 1)
+    work.mkdir(parents=True, exist_ok=True)
+    kept.write_bytes(pickle.dumps({k: now[k] for k in ("until", "hidden", "observed", "doc", "scenario", "seed")}))
+    return now
+
+
+def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 30, trajectories: int = 3,
           workers: int | None = None, work_dir: str | Path | None = None, progress: bool = True) -> dict:
     """Compute the answers document (see the module docstring); nothing is written here."""
-    from awol.evidence.nowcast import nowcast
     from awol.experiments import api
 
     started = time.monotonic()
@@ -159,7 +174,7 @@ def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 40
 
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda m: None)
     say(f"Q1: nowcast from {path.name}, {draws} draws")
-    now = nowcast(path, draws=draws, workers=workers or 1)
+    now = _nowcast(path, draws, workers, work, current)
     scenario = now["scenario"]
 
     say(f"Q6: Morris screening of {reference}, {trajectories} trajectories")
@@ -263,8 +278,8 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Compute the dashboard's answers (Q1-Q6) from a shipped posterior.")
     parser.add_argument("posterior", nargs="?", default=REFERENCE, help="bundled scenario name or posterior file")
     parser.add_argument("--draws", type=int, default=100, help="posterior draws for the nowcast (Q1)")
-    parser.add_argument("--runs", type=int, default=40, help="posterior draws per policy comparison (Q2-Q5)")
-    parser.add_argument("--trajectories", type=int, default=4, help="Morris trajectories (Q6)")
+    parser.add_argument("--runs", type=int, default=30, help="posterior draws per policy comparison (Q2-Q5)")
+    parser.add_argument("--trajectories", type=int, default=3, help="Morris trajectories (Q6)")
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
     parser.add_argument("--out", type=Path, default=None, help="default: scenarios/<name>.answers.json")
     parser.add_argument("--work-dir", type=Path, default=None, help="keep the runs here (default: a temporary dir)")

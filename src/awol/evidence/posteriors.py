@@ -34,8 +34,8 @@ def posterior_path(posterior: str | Path) -> Path:
     if shipped.exists():
         return shipped
     names = sorted(p.name[: -len(".posterior.json")] for p in BUNDLED_DIR.glob("*.posterior.json"))
-    raise PosteriorError([f"posterior: {str(posterior)!r} is neither a file nor a bundled scenario with a shipped "
-                          f"posterior ({', '.join(names) or 'none shipped'}); give a file written by `awol calibrate`"])
+    raise PosteriorError([f"{posterior}: no such file, nor a bundled scenario with a shipped posterior "
+                          f"({', '.join(names) or 'none shipped'}); give a posterior written by `awol calibrate`"])
 
 
 def file_digest(path: str | Path) -> str:

@@ -2,8 +2,8 @@
 ensembles, paired comparisons), results.
 
 Everything the page loads comes from this server (plotly's JavaScript from the
-installed package); the JSON API is documented at /docs and /redoc, whose scripts
-and styles come from the installed fastapi-offline package, never from a CDN.
+installed package); the JSON API is documented at /docs, whose scripts and styles
+come from the installed fastapi-offline package, never from a CDN.
 """
 
 from __future__ import annotations
@@ -72,7 +72,9 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         yield
         jobs.stop()
 
-    app = FastAPIOffline(title="awol", version="1", lifespan=lifespan, swagger_ui_parameters={"validatorUrl": None},
+    # /docs only: ReDoc's page loads its logo from a CDN, and Swagger UI's validator badge is switched off.
+    app = FastAPIOffline(title="awol", version="1", lifespan=lifespan, redoc_url=None,
+                         swagger_ui_parameters={"validatorUrl": None},
                          description="Simulate a coerced military manpower system: read the answers computed ahead, "
                                      "pick a scenario, change levers, run a small ensemble or a paired comparison, "
                                      "watch progress, compare results.")
