@@ -108,7 +108,7 @@ def test_a_reader_answers_q1_to_q5_from_the_dashboard_offline(server):
         for q in answers["questions"]:
             panel = page.locator(f'.question[data-scenario="{q["scenario"]}"]')
             assert q["question"] in panel.locator("h3").inner_text()
-            assert panel.locator("tbody tr").count() == len(q["rows"])
+            assert panel.locator("tbody tr").count() == len(q["rows"])  # six shown, the rest under "more answers"
         q2 = page.locator('.question[data-scenario="honour-contracts"] tr[data-summary="final_retained_past_term"]')
         q2_low, q2_high = interval(q2.locator(".i90").inner_text())
         assert q2_low <= number(q2.locator(".median").inner_text()) <= q2_high < 0  # far fewer held past term

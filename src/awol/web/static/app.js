@@ -77,13 +77,18 @@ async function loadAnswers() {
   renderDrivers(doc);
 }
 
-function differenceRows(rows, referenceLabel) {
+// The answers a reader asks about first; the others follow under "more".
+const MAIN_SUMMARIES = ["total_new_desertions", "final_retained_past_term", "final_deserters_at_large",
+                        "final_on_duty", "total_deaths", "total_recruits"];
+
+function differenceTable(rows, referenceLabel) {
   const head = el("thead", {}, el("tr", {},
     el("th", {}, "answer"), el("th", {}, `${referenceLabel} (median)`), el("th", {}, "difference (median)"),
     el("th", {}, "50 % interval"), el("th", {}, "90 % interval"), el("th", {}, "mean, 95 % CI"), el("th", {}, "change")));
   const body = el("tbody", {}, rows.map((r) => {
-    const reference = r.reference ? r.reference.q50 : r.baseline_mean;
-    const relative = r.baseline_mean ? `${signed(100 * r.mean_difference / Math.abs(r.baseline_mean))} %` : "—";
+    const mean = r.baseline_mean ?? r.reference_mean;
+    const reference = r.reference ? r.reference.q50 : mean;
+    const relative = mean ? `${signed(100 * r.mean_difference / Math.abs(mean))} %` : "—";
     return el("tr", { dataset: { summary: r.summary } },
       el("td", { title: r.unit }, SUMMARY_LABELS[r.summary] || r.summary),
       el("td", {}, fmt(reference)),
@@ -94,6 +99,13 @@ function differenceRows(rows, referenceLabel) {
       el("td", {}, relative));
   }));
   return el("table", { class: "differences" }, head, body);
+}
+
+function differenceRows(rows, referenceLabel) {
+  const main = rows.filter((r) => MAIN_SUMMARIES.includes(r.summary));
+  const more = rows.filter((r) => !MAIN_SUMMARIES.includes(r.summary));
+  return [differenceTable(main, referenceLabel),
+          more.length ? el("details", {}, el("summary", {}, `${more.length} more answers`), differenceTable(more, referenceLabel)) : []];
 }
 
 function renderQuestions(doc) {
