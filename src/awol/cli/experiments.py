@@ -64,13 +64,19 @@ def ensemble(
     sc = scenario_or_exit(scenario)
     out = out or Path("results") / f"{sc.name}-ensemble"
     result = _run(f"{sc.name} × {runs}", api.ensemble, sc, runs, days=days, engine=engine, out=out, workers=workers, dask=dask)
-    table = Table(title=f"{sc.name}: {runs} runs ({engine})")
-    table.add_column("summary")
-    for q in ("5 %", "50 %", "95 %"):
-        table.add_column(q, justify="right")
-    for name in SUMMARIES:
-        v = result.summaries[name].quantile([0.05, 0.5, 0.95])
-        table.add_row(name, *(f"{x:,.0f}" for x in v))
+    from awol.experiments.analysis import summary_quantiles
+
+    scale = sc.simulation.scale
+    size = "full scale" if scale == 1 else f"scale {scale:g}: counts for {scale:g} of the force"
+    table = Table(title=f"{sc.name}: {runs} runs ({engine}, {size})", title_justify="left", box=box.SIMPLE_HEAD,
+                  caption="Counts of soldiers per run, then over runs: (end) on the last day, others summed over "
+                          "the run.", caption_justify="left")
+    table.add_column("summary", no_wrap=True)
+    for q in ("median", "50 % of runs", "90 % of runs"):
+        table.add_column(q, justify="right", no_wrap=True)
+    for _, r in summary_quantiles(result.summaries).iterrows():
+        table.add_row(LABELS[r["summary"]], _count(r["q50"]), f"{_count(r['q25'])}–{_count(r['q75'])}",
+                      f"{_count(r['q05'])}–{_count(r['q95'])}")
     console.print(table)
     console.print(f"Wrote [bold]{out}[/] (runs/run-*.parquet, quantiles.parquet, summaries.parquet, manifest.json, scenario.yaml).")
     console.print(f"Make a report with: awol report {out}")
@@ -123,7 +129,8 @@ def sensitivity(
     engine: Engine = DEFAULT_ENGINE,
     dask: Dask = None,
     out: Out = None,
-    yes: Annotated[bool, typer.Option("--yes", help=f"Start even above {CONFIRM_RUNS} runs or {CONFIRM_SECONDS // 60} minutes.")] = False,
+    yes: Annotated[bool, typer.Option(
+        "--yes", help=f"Start even above {CONFIRM_RUNS} runs or {CONFIRM_SECONDS // 60} minutes.")] = False,
 ) -> None:
     """Global sensitivity over the ranges declared in the scenario file; prints indices, saves a plot."""
     import os
@@ -250,7 +257,8 @@ def compare(
     how = f"{runs} paired runs" + (f", parameters drawn from {Path(parameters.attrs['source']).name}"
                                    if parameters is not None else "")
     for name, rows in result.table.groupby("scenario", sort=False):
-        console.print(differences_table(rows, f"{name} − {rows['baseline'].iloc[0]} ({how})", drawn=parameters is not None))
+        title = f"{name} − {rows['baseline'].iloc[0]} ({how})"
+        console.print(differences_table(rows, title, drawn=parameters is not None))
     plot = differences_plot(result.table, out / "differences.html")
     console.print(f"Wrote [bold]{out}[/] (one folder of runs per scenario, summaries.parquet, differences.parquet, {plot.name}).")
     console.print(f"Make a report with: awol report {out}")

@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             fig.write_image(out, width=1000)
         except (ValueError, ImportError, RuntimeError) as exc:
-            print(f"{out}: cannot export {out.suffix} ({exc}); write .html, or install plotly's kaleido", file=sys.stderr)
+            print(f"{out}: cannot export {out.suffix} ({exc}); write .html, or install plotly's kaleido",
+                  file=sys.stderr)
             return 2
     print(out)
     return 0

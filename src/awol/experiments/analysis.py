@@ -197,19 +197,19 @@ def as_dataset(runs: list[pd.DataFrame]):
 
 
 def daily_quantiles(runs: list[pd.DataFrame]) -> pd.DataFrame:
-    """Tidy per-day quantiles of every numeric output: columns day, date, output, quantile, value."""
+    """Per-day quantiles of every numeric output over runs: one row per (day, output), columns
+    day, date, output and the quantiles by their one naming, `q05 q25 q50 q75 q95`."""
     import pandas as pd
 
     outputs = numeric_outputs(runs[0])
     stacked = np.stack([d[outputs].to_numpy(dtype=float) for d in runs])  # runs × days × outputs
-    q = np.stack(list(quantiles(stacked).values()))  # quantiles × days × outputs
+    q = quantiles(stacked)  # name → days × outputs
     days = runs[0]["day"].to_numpy()
-    nq, nd, no = q.shape
+    nd, no = len(days), len(outputs)
     table = pd.DataFrame({
-        "day": np.tile(np.repeat(days, no), nq),
-        "output": np.tile(np.array(outputs, dtype=object), nq * nd),
-        "quantile": np.repeat(np.asarray(list(QUANTILES.values()), dtype=float), nd * no),
-        "value": q.reshape(-1),
+        "day": np.repeat(days, no),
+        "output": np.tile(np.array(outputs, dtype=object), nd),
+        **{name: values.reshape(-1) for name, values in q.items()},
     })
     if "date" in runs[0]:
         dates = dict(zip(days, runs[0]["date"]))

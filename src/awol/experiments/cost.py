@@ -3,10 +3,12 @@
 The CLI states a sensitivity analysis's run count and time and asks for `--yes` above
 a threshold; the web refuses jobs above a size and shows every job's time before it
 runs. Both use these estimates. The rates are measured on the 2-core development
-machine with nothing else running (docs/experiments.md, Throughput): the cohort
-engine's cost follows its pools and cohorts, not its soldiers, so a run costs about
-the same per simulated day at any scale (a full-scale baseline run of 1,011 days takes
-about 0.65 s, 1 s with writing its file); the agent engine's cost follows soldier-days.
+machine with nothing else running (docs/experiments.md, Throughput: 89 full-scale
+baseline runs of 1,011 days a minute in one process, 0.67 s a run with its file): the
+cohort engine's cost follows its pools and cohorts, not its soldiers, so a run costs
+about the same per simulated day at any scale, taken here as 1 ms (a margin of half
+again for the scenarios that recruit to a target); the agent engine's cost follows
+soldier-days (a full-scale baseline run, about 1.6e9 soldier-days, takes about 0.8 s).
 A machine shared with other work is slower: an estimate is a floor, not a promise.
 """
 
@@ -35,7 +37,8 @@ def soldiers_estimate(scenario: Scenario, days: int) -> float:
 
 def seconds_estimate(scenario: Scenario, days: int, runs: int, engine: str, workers: int = 1) -> float:
     """Wall seconds for `runs` runs of `days` days on `workers` processes (an idle machine's floor)."""
-    per_run = SECONDS_PER_DAY[engine] * days + SECONDS_PER_SOLDIER_DAY[engine] * soldiers_estimate(scenario, days) * days
+    soldier_days = soldiers_estimate(scenario, days) * days
+    per_run = SECONDS_PER_DAY[engine] * days + SECONDS_PER_SOLDIER_DAY[engine] * soldier_days
     return per_run * runs / max(1, min(workers, runs))
 
 

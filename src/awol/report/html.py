@@ -118,7 +118,8 @@ def differences_section(results: list[Result]) -> str:
             for _, x in d.iterrows())
         parts.append(
             f"<h3>{_html.escape(r.label)} − {reference} ({int(d['runs'].iloc[0])} paired runs)</h3>"
-            "<table><thead><tr><th>summary</th><th>reference mean</th><th>mean difference</th><th>95 % CI of the mean</th>"
+            "<table><thead><tr><th>summary</th><th>reference mean</th><th>mean difference</th>"
+            "<th>95 % CI of the mean</th>"
             + ("<th>90 % of paired differences</th>" if drawn else "") + f"</tr></thead><tbody>{rows}</tbody></table>")
     if not parts:
         return ""
@@ -144,10 +145,12 @@ def _describe(result: Result) -> str:
     m = result.manifests[0]
     kind = f"ensemble of {len(result.runs)} runs" if result.is_ensemble else "single run"
     days = m.get("days") or len(result.runs[0])
-    reference = f", compared with {_html.escape(str(m['reference']))}" if m.get("reference") and m["reference"] != result.label else ""
+    compared = m.get("reference") and m["reference"] != result.label
+    reference = f", compared with {_html.escape(str(m['reference']))}" if compared else ""
     scale = "" if result.scale == 1 else f", at scale {result.scale:g}"
     return (f"<li><strong>{_html.escape(result.label)}</strong>: {kind}{reference}, {days} days{scale}, engine "
-            f"{_html.escape(str(m.get('engine')))}, {_seeds(result)}; scenario hash <code>{_html.escape(str(m.get('scenario_hash'))[:12])}</code>; "
+            f"{_html.escape(str(m.get('engine')))}, {_seeds(result)}; "
+            f"scenario hash <code>{_html.escape(str(m.get('scenario_hash'))[:12])}</code>; "
             f"awol {_html.escape(str(m.get('versions', {}).get('awol')))}; from <code>{_html.escape(str(result.path))}</code></li>")
 
 
@@ -173,6 +176,7 @@ def build_report(results: list[Result], *, title: str | None = None) -> str:
     fans = "".join(_div(charts.fan_chart(results, col, name)) for col, name in charts.MAIN_OUTPUTS)
     sankeys = "".join(_div(charts.sankey(r)) for r in results)
     comparison = differences_section(results)
+    range_words = " and 90 % range" if any(r.is_ensemble for r in results) else ""
     provenance = "".join(
         f"<h3>{_html.escape(r.label)}</h3><p class='muted'>{_html.escape(str(strip_annotations(r.scenario_tree)[0].get('description', '')))}</p>"
         + provenance_table(r.scenario_tree) for r in results)
@@ -186,7 +190,7 @@ def build_report(results: list[Result], *, title: str | None = None) -> str:
 <p class="muted">Simulated results of awol, a model of a coerced military manpower system. Every number is a model
 output under the stated scenario, not an observation. Bands: 90 % (light) and 50 % (dark) of runs, line: median.</p>
 <h2>Results</h2><ul>{''.join(_describe(r) for r in results)}</ul>
-<p>Headline numbers: each run's own total or last-day count, then the median{" and 90 % range" if any(r.is_ensemble for r in results) else ""} over runs.</p>
+<p>Headline numbers: each run's own total or last-day count, then the median{range_words} over runs.</p>
 {summary_table(results)}
 <h2>Outputs over time</h2>{fans}
 <h2>Stock and flow</h2>
