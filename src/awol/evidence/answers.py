@@ -64,9 +64,10 @@ DRIVEN_BY = {
     "prosecutions opened (total)": "total_cases_opened",
     "deaths (total)": "total_deaths",
 }
-# The summaries Q6 screens (each one a nowcast quantity or a public count).
-SCREENED = ("final_retained_past_term", "final_deserters_at_large", "total_new_desertions", "total_captures",
-            "total_returned_to_front", "total_deaths", "total_cases_filed")
+# The summaries Q6 screens: every nowcast quantity that has one, and the public count of court cases.
+SCREENED = ("final_retained_past_term", "final_deserters_at_large", "final_on_duty", "final_imprisoned",
+            "total_new_desertions", "total_captures", "total_returned_to_front", "total_cases_opened", "total_deaths",
+            "total_cases_filed")
 MORRIS_LEVELS = 4  # SALib's default grid: each step moves a parameter by 4 / (2 · 3) = 2/3 of its range
 
 
@@ -115,7 +116,7 @@ def answers_path(name: str = REFERENCE) -> Path:
 
 def _commit() -> str | None:
     try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10,
+        done = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=40"], capture_output=True, text=True, timeout=10,
                               cwd=Path(__file__).resolve().parent)
     except (OSError, subprocess.SubprocessError):
         return None
@@ -167,6 +168,7 @@ def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 30
     from awol.experiments import api
 
     started = time.monotonic()
+    commit = _commit()  # the code that computes, recorded before it runs
     path = posterior_path(posterior)
     current = stamp(path)
     reference = next(iter(current["scenarios"]))
@@ -247,7 +249,7 @@ def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 30
         },
         "built": {"command": " ".join(["python -m awol.evidence.answers", str(posterior),
                                        f"--draws {draws} --runs {runs} --trajectories {trajectories}"]),
-                  "commit": _commit(), "versions": _versions(), "engine": "cohorts",
+                  "commit": commit, "versions": _versions(), "engine": "cohorts",
                   "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                   "wall_seconds": round(time.monotonic() - started, 1)},
     }

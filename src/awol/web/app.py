@@ -8,6 +8,7 @@ come from the installed fastapi-offline package, never from a CDN.
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
@@ -79,6 +80,8 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
                                      "pick a scenario, change levers, run a small ensemble or a paired comparison, "
                                      "watch progress, compare results.")
     app.include_router(answers.router)
+    # Read the answers and check their stamp now, not when the first reader opens the page.
+    threading.Thread(target=answers.shipped, name="awol-answers", daemon=True).start()
     app.state.jobs = jobs
     app.state.max_work = max_work
     static = resources.files("awol.web").joinpath("static")

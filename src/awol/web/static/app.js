@@ -18,6 +18,18 @@ const SUMMARY_LABELS = {
 };
 const COLOURS = ["31,95,168", "192,57,43"];
 const $ = (id) => document.getElementById(id);
+// plotly.js (4.8 MB, from this server) is loaded once the answers' tables are on screen:
+// parsing it holds the page's only thread for a second or more, and tables need none of it.
+let plotlyLoading = null;
+function plotlyReady() {
+  plotlyLoading = plotlyLoading || new Promise((resolve, reject) => {
+    const script = el("script", { src: "/plotly.min.js" });
+    script.onload = resolve;
+    script.onerror = () => reject(new Error("plotly.min.js could not be loaded"));
+    document.head.append(script);
+  });
+  return plotlyLoading;
+}
 let knownDone = new Set();
 let scenarioLevers = [];
 
@@ -139,7 +151,7 @@ function renderDrivers(doc) {
     }, { displaylogo: false, responsive: true });
   };
   $("driver-output").onchange = draw;
-  draw();
+  plotlyReady().then(draw);
 }
 
 // ---------------------------------------------------------------- run your own
@@ -320,9 +332,12 @@ async function drawResults() {
   $("scale-note").textContent = scaled.map((r) => `${r.label} ran at scale ${r.scale}: every count is shown scaled back ×${fmt(1 / r.scale)} to the full force.`).join(" ");
   const first = results[0];
   $("differences").replaceChildren(...(first.differences
-    ? [el("h3", {}, `${first.label} − ${first.reference.label}: paired differences over ${first.runs} runs`), differenceRows(first.differences, first.reference.label)]
+    ? [el("h3", {}, `${first.label} − ${first.reference.label}: paired differences over ${first.runs} runs`),
+       ...differenceRows(first.differences, first.reference.label).flat()]
     : []));
   $("summary").replaceChildren(summaryTable(views));
+  await plotlyReady();
+  if (ticket !== drawing) return;
   const makers = views.map((v, i) => fanTraces(v, COLOURS[i % COLOURS.length]));
   $("charts").replaceChildren();
   const per = { day: "per day", week: "per week", month: "per month" }[period];
@@ -344,5 +359,4 @@ $("form").addEventListener("submit", launch);
 $("compare-a").addEventListener("change", drawResults);
 $("compare-b").addEventListener("change", drawResults);
 $("period").addEventListener("change", drawResults);
-loadAnswers();
-loadScenarios().then(pollJobs);
+loadAnswers().finally(() => { plotlyReady(); loadScenarios().then(pollJobs); });
