@@ -6,7 +6,9 @@ One row per observed figure: the posterior-predictive 90 % interval (thin bar), 
 interval (thick bar) and median (tick) on a log scale, and the observed value (dot:
 dark inside the 90 % interval, red outside). Figures left out of the fit are grey. The
 report shows the same figure in its calibration section; written to `.html` it opens
-offline (plotly inlined), to `.svg` or `.png` it needs plotly's `kaleido` image export.
+offline (plotly inlined); written to `.svg` or `.png` it goes through plotly's image
+export, kaleido (`pip install 'awol[docs]'`), which drives Debian's Chromium
+(`/usr/bin/chromium`, as the browser tests do) unless `BROWSER_PATH` names another.
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     if out.suffix == ".html":
         fig.write_html(out, include_plotlyjs=True, full_html=True)
     else:
+        import os
+
+        if Path("/usr/bin/chromium").exists():
+            os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")  # never a downloaded browser
         try:
             fig.write_image(out, width=1000)
         except (ValueError, ImportError, RuntimeError) as exc:
