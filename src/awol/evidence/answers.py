@@ -235,7 +235,7 @@ def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 30
         "questions": questions,
         "questions_method": {"runs": runs, "draws_seed": int(parameters.attrs["seed"]),
                              "reference_per_run": reference_runs,
-                             "draws": {c: parameters[c].round(12).tolist() for c in parameters.columns},
+                             "draws": {c: parameters[c].tolist() for c in parameters.columns},  # exact: runs can be redone
                              "base_seed": int(load_scenario(reference).simulation.seed),
                              "pairing": "run k of every scenario: posterior draw k and seed child_seed(base seed, k)"},
         "sensitivity": {
