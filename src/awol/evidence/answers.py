@@ -173,6 +173,7 @@ def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 30
     current = stamp(path)
     reference = next(iter(current["scenarios"]))
     work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="awol-answers-"))
+    kept = len(list(work.rglob("*.parquet"))) + len(list(work.glob("nowcast-*.pickle")))  # from an earlier build
 
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda m: None)
     say(f"Q1: nowcast from {path.name}, {draws} draws")
@@ -251,7 +252,8 @@ def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 30
                                        f"--draws {draws} --runs {runs} --trajectories {trajectories}"]),
                   "commit": commit, "versions": _versions(), "engine": "cohorts",
                   "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                  "wall_seconds": round(time.monotonic() - started, 1)},
+                  "wall_seconds": round(time.monotonic() - started, 1),
+                  "resumed": f"{kept} files of an earlier build reused (its wall time is not counted)" if kept else None},
     }
 
 
