@@ -71,7 +71,8 @@ def test_nowcast_rows_are_ordered_intervals_with_drivers_from_the_screening(ship
     screening = [r for r in shipped["sensitivity"]["rows"] if r["summary"] == "total_new_desertions"]
     top = sorted(screening, key=lambda r: -r["mu_star"])[:3]
     assert [d["parameter"] for d in rows["desertions (total)"]["drivers"]] == [r["parameter"] for r in top]
-    assert shipped["sensitivity"]["runs"] == shipped["sensitivity"]["trajectories"] * (shipped["sensitivity"]["parameters"] + 1)
+    morris = shipped["sensitivity"]
+    assert morris["runs"] == morris["trajectories"] * (morris["parameters"] + 1)
 
 
 @pytest.mark.slow

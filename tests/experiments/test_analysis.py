@@ -16,7 +16,8 @@ def runs(n: int = 5, days: int = 45, seed: int = 3) -> list[pd.DataFrame]:
     out = []
     for k in range(n):
         out.append(pd.DataFrame({
-            "run": np.int32(k), "replicate": np.int32(k), "seed": np.int64(100 + k), "day": np.arange(days, dtype=np.int32),
+            "run": np.int32(k), "replicate": np.int32(k), "seed": np.int64(100 + k),
+            "day": np.arange(days, dtype=np.int32),
             "date": dates, "new_desertions": rng.poisson(3 + k, days), "deserters_at_large": rng.poisson(50, days),
             "retained": rng.poisson(10, days),
         }))
@@ -50,8 +51,9 @@ def test_monthly_stock_is_the_last_day_of_each_month():
 
 
 def test_summary_quantiles_are_over_per_run_totals():
-    tables = [t.assign(on_duty=1, retained_past_term=t["retained"], imprisoned=0, captures=0, returned_to_front=0, deaths=0, recruits=0, cases_opened=0,
-                       cases_filed=0, cases_decided=0) for t in runs()]
+    zero = dict.fromkeys(("imprisoned", "captures", "returned_to_front", "deaths", "recruits", "cases_opened",
+                          "cases_filed", "cases_decided"), 0)
+    tables = [t.assign(on_duty=1, retained_past_term=t["retained"], **zero) for t in runs()]
     summaries = analysis.summary_table(tables)
     table = analysis.summary_quantiles(summaries).set_index("summary")
     totals = [t["new_desertions"].sum() for t in tables]

@@ -45,7 +45,8 @@ def test_parameter_draw_k_is_used_in_run_k_of_every_scenario(tmp_path):
     from awol.store.runs import read_daily
 
     base, honour = (scenario_from_tree(small_tree(name, days=40)) for name in ("baseline", "honour-contracts"))
-    table = pd.DataFrame({"desertion.base_per_day": [2e-5, 1.2e-4, 6e-5], "observation.filing_lag_days": [10.0, 60.0, 30.0]})
+    table = pd.DataFrame({"desertion.base_per_day": [2e-5, 1.2e-4, 6e-5],
+                          "observation.filing_lag_days": [10.0, 60.0, 30.0]})
     result = api.compare([base, honour], parameters=table, out=tmp_path / "c", workers=1, progress=False)
     for name, sc in (("baseline", base), ("honour-contracts", honour)):
         for k in (0, 1):

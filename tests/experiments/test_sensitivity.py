@@ -61,7 +61,8 @@ def test_cli_states_runs_and_time_and_asks_for_yes_above_the_threshold(tmp_path)
     assert not (tmp_path / "s").exists()  # nothing started
     small = CliRunner().invoke(app, ["sensitivity", "baseline", "--method", "morris", "--samples", "2", "--days", "5",
                                      "--parameter", "desertion.base_per_day", "--parameter", "pursuit.checkpoint_k",
-                                     "--outputs", "total_new_desertions", "--workers", "1", "--out", str(tmp_path / "m")],
+                                     "--outputs", "total_new_desertions", "--workers", "1",
+                                     "--out", str(tmp_path / "m")],
                                env={"COLUMNS": "80"})
     assert small.exit_code == 0, small.output
     assert "2 parameters, 2 base samples: 6 runs of 5 days" in " ".join(small.output.split())

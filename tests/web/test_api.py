@@ -196,7 +196,8 @@ def test_a_paired_comparison_under_posterior_draws(client):
     results = client.get(f"/api/jobs/{record['id']}/results").json()
     assert results["reference"]["label"] == "baseline" and results["label"] == "<b>honoured</b>"
     folder = client.app.state.jobs.result_dir(record["id"])
-    assert json.loads((folder / "manifest.json").read_text())["parameters"]["source"].endswith("baseline.posterior.json")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["parameters"]["source"].endswith("baseline.posterior.json")
     paired = (np.array(run_totals(folder / "honour-contracts", "deaths"))
               - np.array(run_totals(folder / "baseline", "deaths"))) / 0.005
     row = {r["summary"]: r for r in results["differences"]}["total_deaths"]
@@ -239,7 +240,8 @@ def test_api_docs_load_every_asset_from_this_server(client):
     assert client.get("/redoc").status_code == 404  # ReDoc's page loads its logo from a CDN: not served
     for page in ("/docs",):
         html = client.get(page).text
-        assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html) + re.findall(r"""url: ?['"]([^'"]+)['"]""", html)
+        assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
+        assets += re.findall(r"""url: ?['"]([^'"]+)['"]""", html)
         assert assets, page
         for url in assets:
             assert url.startswith("/") and not url.startswith("//"), f"{page} loads {url} from elsewhere"
