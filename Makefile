@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test browser bench clean posterior sbc abc-check bench-inference
+.PHONY: demo test browser bench answers clean posterior sbc abc-check bench-inference
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,13 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# The dashboard's answers (Q1-Q6), computed ahead at full scale from the shipped posterior and written to
+# src/awol/scenarios/baseline.answers.json with a stamp of what they came from (docs/web.md). About
+# 10 minutes on the 2-core machine. Run it again after changing the posterior, a scenario or the model:
+# the dashboard and tests/evidence/test_answers.py say when the shipped file is stale.
+answers: $(STAMP)
+	nice -n 10 $(BIN)/python -m awol.evidence.answers baseline --workers 2 --work-dir results/answers-work
 
 # The browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
 browser:

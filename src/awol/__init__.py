@@ -26,8 +26,11 @@ _HOMES = {
     "sweep": "awol.experiments.api",
     "sensitivity": "awol.experiments.api",
     "compare": "awol.experiments.api",
+    "nowcast": "awol.evidence.nowcast",
+    "posterior_draws": "awol.evidence.posteriors",
 }
-__all__ = ["load_scenario", "simulate", "ScenarioError", "__version__", "ensemble", "sweep", "sensitivity", "compare"]
+__all__ = ["load_scenario", "simulate", "ScenarioError", "__version__", "ensemble", "sweep", "sensitivity", "compare",
+           "nowcast", "posterior_draws"]
 
 
 def __getattr__(name: str):

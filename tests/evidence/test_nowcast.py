@@ -129,3 +129,17 @@ def test_nowcast_out_killed_and_run_again_writes_the_same_directory(tmp_path, po
     assert strip(json.loads((out / "manifest.json").read_text())) == strip(
         json.loads((tmp_path / "whole" / "manifest.json").read_text()))
     assert not list(out.rglob(".*.tmp"))
+
+
+def test_the_nowcast_table_reads_at_80_columns():
+    from typer.testing import CliRunner
+
+    from awol.cli.main import app
+
+    result = CliRunner().invoke(app, ["nowcast", "baseline", "--draws", "2", "--until", "2023-03-21"],
+                                env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80 and "…" not in result.output
+    assert "full scale" in result.output and "retained past term" in result.output
+    assert "2023-03-21 *" in result.output and "cases_filed all" in result.output  # wrapped, never cut

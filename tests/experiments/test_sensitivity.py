@@ -48,3 +48,22 @@ def test_morris_runs_and_ranks(tmp_path):
     idx = result.table.set_index("parameter")
     assert idx.loc[NULL, "mu_star"] == 0
     assert idx.loc[DOMINANT, "mu_star"] > 0
+
+
+def test_cli_states_runs_and_time_and_asks_for_yes_above_the_threshold(tmp_path):
+    from typer.testing import CliRunner
+
+    from awol.cli.main import app
+
+    big = CliRunner().invoke(app, ["sensitivity", "baseline", "--days", "5", "--out", str(tmp_path / "s")])
+    assert big.exit_code == 2
+    assert "3,008 runs" in big.output and "--yes" in big.output and "about" in big.output
+    assert not (tmp_path / "s").exists()  # nothing started
+    small = CliRunner().invoke(app, ["sensitivity", "baseline", "--method", "morris", "--samples", "2", "--days", "5",
+                                     "--parameter", "desertion.base_per_day", "--parameter", "pursuit.checkpoint_k",
+                                     "--outputs", "total_new_desertions", "--workers", "1",
+                                     "--out", str(tmp_path / "m")],
+                               env={"COLUMNS": "80"})
+    assert small.exit_code == 0, small.output
+    assert "2 parameters, 2 base samples: 6 runs of 5 days" in " ".join(small.output.split())
+    assert "μ*: mean absolute change in desertions over the run" in " ".join(small.output.split())

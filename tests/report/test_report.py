@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,8 +12,7 @@ from typer.testing import CliRunner
 from awol.cli.main import app
 from awol.report import build_report, load_result
 from awol.report.charts import flow_links
-from awol.report.html import provenance_table
-from awol.report.markdown import render
+from awol.report.html import odd_markdown, provenance_table, render_markdown
 from awol.scenario.load import load_scenario
 from awol.scenario.provenance import strip_annotations
 
@@ -56,10 +57,18 @@ def test_sankey_links_add_up_to_the_recorded_flows(ensembles):
     assert returned == run["flow_detained_to_serving"].sum() + run["flow_detained_to_retained"].sum()
 
 
-def test_comparison_panel_for_several_results(ensembles):
+def test_headline_table_gives_per_run_totals_with_intervals_side_by_side(ensembles):
+    import re
+
     results = [load_result(ensembles["baseline"]), load_result(ensembles["honour-contracts"])]
     page = build_report(results)
-    assert "<h2>Comparison</h2>" in page and "honour-contracts" in page
+    assert "<th>baseline: median</th><th>90 % of runs</th><th>honour-contracts: median</th>" in page
+    totals = [r["new_desertions"].sum() for r in results[0].runs]
+    low, mid, high = np.quantile(totals, [0.05, 0.5, 0.95])
+    row = re.search(r"<tr><td>Desertions \(total\)</td><td>([^<]+)</td><td>([^<]+)</td>", page)
+    assert row.group(1) == f"{mid:.3g}" or row.group(1) == f"{mid:,.0f}"
+    assert row.group(2).split(" to ")[0] in (f"{low:.3g}", f"{low:,.0f}")
+    assert "ran at scale 0.01" in page  # the scale is said wherever it is not 1
 
 
 def test_cli_writes_report_and_rejects_non_results(ensembles, tmp_path):
@@ -73,9 +82,44 @@ def test_cli_writes_report_and_rejects_non_results(ensembles, tmp_path):
 
 
 def test_markdown_renders_headings_tables_lists_and_escapes():
-    page = render("# Title\n\nSome *x* and `a<b`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- two\n")
+    page = render_markdown("# Title\n\nSome *x* and `a<b`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- two\n"
+                           "\n<script>alert(1)</script>\n")
     assert "<h1>Title</h1>" in page and "<em>x</em>" in page and "<code>a&lt;b</code>" in page
-    assert "<td>1</td><td>2</td>" in page and "<ul><li>one</li><li>two</li></ul>" in page
+    assert "<td>1</td>\n<td>2</td>" in page and "<li>one</li>\n<li>two</li>" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page  # raw HTML in the text stays text
+    odd = render_markdown(odd_markdown())
+    assert odd.count("<table>") >= 3 and "<h2>" in odd
+
+
+def test_compare_report_shows_the_clis_paired_differences(tmp_path):
+    """`awol compare` then `awol report` on its directory: the same differences, the scenarios' own hashes and days."""
+    import pandas as pd
+
+    from tests.experiments.conftest import write_tree
+    from tests.scenarios import small_tree
+
+    a = write_tree(tmp_path / "baseline.yaml", small_tree(days=30))
+    b = write_tree(tmp_path / "honour.yaml", small_tree("honour-contracts", days=30))
+    out = tmp_path / "cmp"
+    ran = CliRunner().invoke(app, ["compare", str(a), str(b), "--runs", "3", "--workers", "1", "--out", str(out)])
+    assert ran.exit_code == 0, ran.output
+    differences = pd.read_parquet(out / "differences.parquet").set_index("output")
+    report = tmp_path / "r.html"
+    assert CliRunner().invoke(app, ["report", str(out), "-o", str(report)]).exit_code == 0
+    page = report.read_text()
+    assert "<h2>Paired differences</h2>" in page and "honour-contracts − baseline (3 paired runs)" in page
+    retained = differences.loc["final_retained_past_term"]
+    cells = (f"<td><code>final_retained_past_term</code></td><td>{retained['baseline_mean']:,.0f}</td>"
+             f"<td>{retained['mean_difference']:+,.0f}</td>".replace("-", "−"))
+    assert cells in page  # the numbers `awol compare` wrote
+    assert "None days" not in page and "scenario hash <code>None" not in page
+    from awol.report.results import load_results
+
+    hashes = {r.label: r.manifests[0]["scenario_hash"] for r in load_results(out)}
+    assert all(f"<code>{h[:12]}</code>" in page for h in hashes.values()) and len(set(hashes.values())) == 2
+    described = page.split("<h2>Results</h2><ul>")[1].split("</ul>")[0]
+    assert "30 days" in described and "base seed" in described
+    assert not re.search(r"\d{11,}", described)  # no 19-digit seeds in prose
 
 
 def test_experiments_ensemble_is_read_with_its_runs_and_seeds(experiment_ensembles, tmp_path):

@@ -96,3 +96,23 @@ def test_arrow_columns_are_those_pyarrow_array_makes():
     table = arrow_table(columns)
     for name, values in columns.items():
         assert table.column(name).combine_chunks().equals(pa.array(values)), name
+
+
+def test_one_date_dtype_in_memory_and_read_back(tmp_path):
+    """`awol.simulate` and every file read back give dates of one dtype, datetime64[s]."""
+    from awol.experiments.api import ensemble
+    from awol.report.results import load_result
+    from awol.store.runs import DATE_DTYPE, read_daily
+
+    scenario = small_scenario(days=10)
+    daily = awol.simulate(scenario, seed=3)
+    write_run(tmp_path / "run", daily, make_manifest(scenario, seed=3, days=10, engine="cohorts", wall_seconds=0),
+              scenario.raw)
+    assert pd.read_parquet(tmp_path / "run" / "daily.parquet")["date"].dtype != DATE_DTYPE  # Parquet keeps ms
+    back, _ = read_run(tmp_path / "run")
+    assert daily["date"].dtype == back["date"].dtype == DATE_DTYPE
+    pd.testing.assert_frame_equal(back, daily)  # dtypes included
+    e = ensemble(scenario, 2, out=tmp_path / "e", workers=1, progress=False)
+    assert read_daily(tmp_path / "e" / "runs" / "run-00000.parquet")["date"].dtype == DATE_DTYPE
+    assert load_result(e.out).runs[0]["date"].dtype == DATE_DTYPE
+    assert e.dataset()["new_desertions"].shape == (2, 10)

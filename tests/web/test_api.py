@@ -30,7 +30,8 @@ def client(tmp_path):
 
 def test_page_plotly_and_openapi_are_served_locally(client):
     page = client.get("/")
-    assert page.status_code == 200 and '<script src="/plotly.min.js">' in page.text
+    assert page.status_code == 200 and '<script src="/static/app.js">' in page.text
+    assert 'el("script", { src: "/plotly.min.js" })' in client.get("/static/app.js").text  # loaded after the tables
     assert "http" not in page.text.replace("http-equiv", "")
     assert client.get("/plotly.min.js").text.startswith("/**")
     assert client.get("/static/app.js").status_code == 200
@@ -116,3 +117,133 @@ def test_restart_mid_job_reports_it_failed(tmp_path):
         assert c.get(f"/api/jobs/{running}/results").status_code == 409
         # and the new server still works
         assert wait(c, c.post("/api/jobs", json=SMALL).json()["id"])["status"] == "done"
+
+
+# -- answers, levers, estimates, comparisons and totals (issue 15) -----------------------------
+
+def test_levers_are_the_scenarios_own(client):
+    levers = {x["path"]: x for x in client.get("/api/scenarios/amnesty").json()["levers"]}
+    assert levers["policy.amnesty[1].value"]["value"] == 1.0  # every schedule step, not only the first
+    assert "from 2024-01-01" in levers["policy.amnesty[1].value"]["label"]
+    for path in ("pursuit.routes[0].checkpoints", "pursuit.search_units.interior", "pursuit.adaptive.max_checkpoints",
+                 "population.volunteer.size", "population.detainee.size", "recruitment.mobilisation[0].size"):
+        assert path in levers, path
+    target = {x["path"] for x in client.get("/api/scenarios/detainee-recruitment").json()["levers"]}
+    assert "recruitment.force_target.size" in target and "recruitment.force_target.size" not in levers
+
+
+def test_a_value_outside_its_range_is_run_and_flagged_with_range_and_source(client):
+    body = SMALL | {"levers": {"recruitment.volunteer_per_day": 2000, "policy.release_at_term[0].value": 0.1}}
+    estimate = client.post("/api/jobs/estimate", json=body).json()
+    [flag] = estimate["counterfactuals"]
+    assert flag["path"] == "recruitment.volunteer_per_day" and flag["range"] == [250, 900]
+    assert "iStories" in flag["source"] and "2000" in flag["message"] and "250–900" in flag["message"]
+    job = client.post("/api/jobs", json=body)
+    assert job.status_code == 202 and job.json()["counterfactuals"] == estimate["counterfactuals"]
+
+
+def test_estimate_states_runs_scale_and_time_before_a_job_runs(client):
+    small = client.post("/api/jobs/estimate", json=SMALL).json()
+    assert small["runs"] == 2 and small["days"] == 20 and small["scale"] == 0.005 and not small["too_large"]
+    full = client.post("/api/jobs/estimate", json={"scenario": "baseline", "runs": 4,
+                                                   "compare_with": "baseline"}).json()
+    assert full["runs"] == 8 and full["scale"] == 1 and full["days"] == 1011
+    assert 4 < full["seconds"] < 60  # about a second per full-scale run of the cohort engine
+    assert client.get("/api/jobs").json() == []  # an estimate queues nothing
+    bad = client.post("/api/jobs/estimate", json=SMALL | {"compare_with": "nope"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "compare_with"]
+    bad = client.post("/api/jobs/estimate", json=SMALL | {"posterior": "baseline"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "posterior"]
+
+
+def run_totals(folder, column: str) -> list[float]:
+    """Each run's own total of `column`, read straight from its file."""
+    import pandas as pd
+
+    return [pd.read_parquet(f)[column].sum() for f in sorted(folder.rglob("run-*.parquet"))]
+
+
+def test_dashboard_totals_equal_the_runs_own_totals_scaled_back(client):
+    import numpy as np
+
+    job_id = client.post("/api/jobs", json=SMALL | {"runs": 3, "days": 40}).json()["id"]
+    assert wait(client, job_id)["status"] == "done"
+    results = client.get(f"/api/jobs/{job_id}/results", params={"period": "week"}).json()
+    assert results["scale"] == 0.005 and results["scaled_back"] is True
+    summary = {r["summary"]: r for r in results["summary"]}
+    folder = client.app.state.jobs.result_dir(job_id)
+    totals = np.array(run_totals(folder, "new_desertions")) / 0.005
+    assert summary["total_new_desertions"]["q50"] == pytest.approx(np.median(totals))
+    assert summary["total_new_desertions"]["q05"] == pytest.approx(np.quantile(totals, 0.05))
+    # the weekly chart adds up to the same totals: weekly sums per run, then over runs
+    weekly = results["series"]["new_desertions"]
+    assert len(results["dates"]) == 7 and results["period"] == "week"
+    assert sum(weekly["q50"]) == pytest.approx(np.median(totals), rel=0.5)
+    deaths = np.array(run_totals(folder, "deaths")) / 0.005
+    assert summary["total_deaths"]["q95"] == pytest.approx(np.quantile(deaths, 0.95))
+
+
+def test_a_paired_comparison_under_posterior_draws(client):
+    import json
+
+    import numpy as np
+
+    body = {"scenario": "honour-contracts", "compare_with": "baseline", "posterior": "baseline", "runs": 3,
+            "days": 30, "scale": 0.005, "seed": 3, "label": "<b>honoured</b>"}
+    record = client.post("/api/jobs", json=body).json()
+    assert record["kind"] == "compare" and record["total"] == 6
+    assert wait(client, record["id"])["status"] == "done"
+    results = client.get(f"/api/jobs/{record['id']}/results").json()
+    assert results["reference"]["label"] == "baseline" and results["label"] == "<b>honoured</b>"
+    folder = client.app.state.jobs.result_dir(record["id"])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["parameters"]["source"].endswith("baseline.posterior.json")
+    paired = (np.array(run_totals(folder / "honour-contracts", "deaths"))
+              - np.array(run_totals(folder / "baseline", "deaths"))) / 0.005
+    row = {r["summary"]: r for r in results["differences"]}["total_deaths"]
+    assert row["q50"] == pytest.approx(np.median(paired)) and row["mean_difference"] == pytest.approx(paired.mean())
+    retained = {r["summary"]: r for r in results["differences"]}["final_retained_past_term"]
+    assert retained["high"] < 0  # honouring contracts empties the retained stock
+    report = client.get(f"/api/jobs/{record['id']}/report").text
+    assert "Paired differences" in report and "honour-contracts − baseline" in report
+
+
+def test_answers_are_served_and_a_stale_file_says_so(tmp_path, monkeypatch):
+    import json
+
+    from awol.evidence import answers as computed
+    from awol.web import answers as served
+
+    current = computed.stamp("baseline")
+    doc = {"format": computed.FORMAT, "stamp": current, "until": "2025-06-30", "nowcast": {"rows": []}}
+    path = tmp_path / "baseline.answers.json"
+    path.write_text(json.dumps(doc))
+    monkeypatch.setattr(computed, "answers_path", lambda name="baseline": path)
+    served.shipped.cache_clear()
+    with TestClient(create_app(tmp_path / "web", start_worker=False)) as c:
+        fresh = c.get("/api/answers")
+        assert fresh.status_code == 200 and fresh.json()["stale"] == [] and fresh.json()["until"] == "2025-06-30"
+        path.write_text(json.dumps(doc | {"stamp": current | {"model_code": "0" * 64}}))
+        served.shipped.cache_clear()
+        stale = c.get("/api/answers").json()
+        assert stale["stale"] == ["the model or engine code changed since the answers were computed"]
+        assert stale["rebuild"] == "make answers"
+        path.unlink()
+        served.shipped.cache_clear()
+        assert c.get("/api/answers").status_code == 404
+    served.shipped.cache_clear()
+
+
+def test_api_docs_load_every_asset_from_this_server(client):
+    import re
+
+    assert client.get("/redoc").status_code == 404  # ReDoc's page loads its logo from a CDN: not served
+    for page in ("/docs",):
+        html = client.get(page).text
+        assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
+        assets += re.findall(r"""url: ?['"]([^'"]+)['"]""", html)
+        assert assets, page
+        for url in assets:
+            assert url.startswith("/") and not url.startswith("//"), f"{page} loads {url} from elsewhere"
+            assert client.get(url).status_code == 200, url
+        assert "cdn" not in html.lower() and "fonts.googleapis" not in html

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich import box
 from rich.table import Table
 
 from awol.cli.common import app, console, errors, fail, scenario_or_exit
@@ -283,13 +284,17 @@ def nowcast(
                                "rows": json.loads(table.to_json(orient="records"))}, indent=1))
     else:
         how = (f"{result['effective_runs']:,.0f} effective bank runs" if from_bank
-               else f"{draws} posterior draws, seed {result['seed']}")
-        rich = Table(title=f"Nowcast at {result['until']} ({how})",
-                     caption="* fitted figure; ✗ observed value outside the 90 % interval; "
-                             "† set by the prior, not the data")
-        rich.add_column("quantity", no_wrap=True)
+               else f"{draws} posterior draws")
+        scale = result["scenario"].simulation.scale
+        size = "full scale" if scale == 1 else f"scale {scale:g}: counts for {scale:g} of the force"
+        rich = Table(title=f"Nowcast at {result['until']} ({how}, {size})", title_justify="left",
+                     caption="Counts of soldiers: stocks on the day, totals since the scenario starts "
+                             f"({result['scenario'].simulation.start:%Y-%m-%d}). * fitted figure; "
+                             "✗ observed value outside the 90 % interval; † set by the prior, not the data.",
+                     caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        rich.add_column("quantity", overflow="fold", ratio=1)
         for col in ("median", "50 %", "90 %", "observed"):
-            rich.add_column(col, no_wrap=True)
+            rich.add_column(col, no_wrap=True, justify="right")
         section = None
         for _, r in table.iterrows():
             hidden = r["group"] == "hidden"
@@ -299,7 +304,7 @@ def nowcast(
             label = r["quantity"] + ("" if hidden or not r["group"].endswith("(fitted)") else " *")
             label += " †" if hidden and r.get("set_by") == "prior" else ""
             observed = "" if hidden else _fmt(r["observed"]) + ("" if r["covered90"] else " [red]✗[/]")
-            rich.add_row(f"  {label}", _fmt(r["q50"]), f"{_fmt(r['q25'])}–{_fmt(r['q75'])}",
+            rich.add_row(f" {label}", _fmt(r["q50"]), f"{_fmt(r['q25'])}–{_fmt(r['q75'])}",
                          f"{_fmt(r['q05'])}–{_fmt(r['q95'])}", observed)
         console.print(rich)
     warning = mc_warning(result)

@@ -11,7 +11,8 @@ from awol.cli.common import app, fail
 EXTRAS = {
     "SALib": "experiments", "duckdb": "experiments", "dask": "experiments", "distributed": "experiments",
     "pyabc": "evidence",
-    "plotly": "web", "fastapi": "web", "uvicorn": "web", "multipart": "web",
+    "plotly": "web", "fastapi": "web", "fastapi_offline": "web", "uvicorn": "web", "multipart": "web",
+    "markdown_it": "web", "xarray": "experiments",
 }
 
 

@@ -1,10 +1,15 @@
-"""Predictive-vs-observed figure as a self-contained SVG (no plotting dependency, opens anywhere).
+"""Figures of the evidence: predictive against observed (plotly), SBC rank histograms and coverage (SVG),
+and a side-by-side table of two posteriors.
 
-    python -m awol.evidence.figures src/awol/scenarios/baseline.posterior.json docs/figures/predictive-vs-observed.svg
+    python -m awol.evidence.figures src/awol/scenarios/baseline.posterior.json predictive.html
 
-One line per observed figure: the posterior-predictive 90 % interval (thin bar),
-50 % interval (thick bar) and median (tick) on a log scale, and the observed value
-(dot: dark inside the 90 % interval, red outside). Figures left out of the fit are grey.
+One row per observed figure: the posterior-predictive 90 % interval (thin bar), 50 %
+interval (thick bar) and median (tick) on a log scale, and the observed value (dot:
+dark inside the 90 % interval, red outside). Figures left out of the fit are grey. The
+report shows the same figure in its calibration section; written to `.html` it opens
+offline (plotly inlined); written to `.svg` or `.png` it goes through plotly's image
+export, kaleido (`pip install 'awol[docs]'`), which drives Debian's Chromium
+(`/usr/bin/chromium`, as the browser tests do) unless `BROWSER_PATH` names another.
 """
 
 from __future__ import annotations
@@ -15,66 +20,43 @@ import math
 import sys
 from pathlib import Path
 
-LEFT, RIGHT, TOP, ROW, WIDTH = 360, 40, 46, 22, 960
 
+def predictive_figure(doc: dict, title: str | None = None):
+    """A plotly figure of `doc["predictive"]` (rows as written by `awol calibrate`)."""
+    import plotly.graph_objects as go
 
-def _x(value: float, low: float, high: float) -> float:
-    span = math.log10(high) - math.log10(low)
-    return LEFT + (math.log10(max(value, low)) - math.log10(low)) / span * (WIDTH - LEFT - RIGHT)
-
-
-def predictive_svg(doc: dict, title: str | None = None) -> str:
-    """The posterior-predictive intervals of every observed figure against its value, as SVG."""
-    rows = sorted(
-        doc["predictive"], key=lambda r: (not r["use"], r["date_to"], r["date_from"], r["quantity"], r["article"])
-    )
-    values = [v for r in rows for v in (r["q05"], r["q95"], r["observed"]) if v > 0]
-    low = 10 ** math.floor(math.log10(max(min(values), 1)))
-    top = 10 ** math.floor(math.log10(max(values)))
-    high = next(top * m for m in (1, 2, 5, 10) if top * m >= max(values))
-    height = TOP + ROW * (len(rows) + 1) + 40
-    title = title or (
-        f"Posterior predictive vs observed: {doc['scenario']['name']} ({doc['simulations']['predictive']} simulations)"
-    )
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">',
-        '<rect width="100%" height="100%" fill="white"/>',
-        f'<text x="10" y="20" font-size="15" font-weight="bold">{html.escape(title)}</text>',
-        '<text x="10" y="36" fill="#555">bars: 90 % (thin) and 50 % (thick) predictive intervals, tick: median; '
-        "dot: observed (red: outside 90 %); grey: not fitted; log scale</text>",
-    ]
-    decade = low
-    bottom = TOP + ROW * len(rows) + 6
-    while decade <= high:
-        for mult in (1, 2, 5):
-            v = decade * mult
-            if low <= v <= high:
-                x = _x(v, low, high)
-                out.append(f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{bottom}" stroke="#e4e4e4"/>')
-                out.append(f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" fill="#555">{v:,.0f}</text>')
-        decade *= 10
-    for i, r in enumerate(rows):
-        y = TOP + ROW * i + ROW / 2
-        colour = "#1f5fa8" if r["use"] else "#9a9a9a"
-        label = ("" if r["use"] else "(not fitted) ") + r["row"]
-        out.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">{html.escape(label)}</text>')
-        x05, x25, x50, x75, x95 = (_x(r[k], low, high) for k in ("q05", "q25", "q50", "q75", "q95"))
-        out.append(
-            f'<line x1="{x05:.1f}" y1="{y:.1f}" x2="{x95:.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="2"/>'
-        )
-        out.append(
-            f'<line x1="{x25:.1f}" y1="{y:.1f}" x2="{x75:.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="7"/>'
-        )
-        out.append(
-            f'<line x1="{x50:.1f}" y1="{y - 7:.1f}" x2="{x50:.1f}" y2="{y + 7:.1f}" stroke="black" stroke-width="1.5"/>'
-        )
-        dot = "#222" if r["covered90"] else "#d62728"
-        out.append(
-            f'<circle cx="{_x(r["observed"], low, high):.1f}" cy="{y:.1f}" r="4.5" fill="{dot}" stroke="white"/>'
-        )
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+    rows = sorted(doc["predictive"], key=lambda r: (not r["use"], r["date_to"], r["date_from"], r["quantity"], r["article"]))
+    labels = [("" if r["use"] else "(not fitted) ") + r["row"] for r in rows]
+    fig = go.Figure()
+    for fitted in (True, False):
+        part = [(label, r) for label, r in zip(labels, rows) if r["use"] == fitted]
+        if not part:
+            continue
+        colour = "#1f5fa8" if fitted else "#9a9a9a"
+        y = [label for label, _ in part]
+        for lo, hi, width, name in (("q05", "q95", 2, "90 %"), ("q25", "q75", 9, "50 %")):
+            xs, ys = [], []
+            for label, r in part:
+                xs += [r[lo], r[hi], None]
+                ys += [label, label, None]
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": width},
+                                     name=f"{name} predictive interval" + ("" if fitted else " (not fitted)"),
+                                     hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=[r["q50"] for _, r in part], y=y, mode="markers",
+                                 marker={"symbol": "line-ns-open", "size": 14, "color": "black"},
+                                 name="predictive median" if fitted else "median (not fitted)", showlegend=fitted))
+    fig.add_trace(go.Scatter(
+        x=[r["observed"] for r in rows], y=labels, mode="markers", name="observed (red: outside the 90 % interval)",
+        marker={"size": 9, "color": ["#222" if r["covered90"] else "#d62728" for r in rows],
+                "line": {"color": "white", "width": 1}}))
+    title = title or (f"Posterior predictive vs observed: {doc['scenario']['name']} "
+                      f"({doc['simulations']['predictive']} simulations)")
+    fig.update_layout(title=title, template="plotly_white", height=140 + 26 * len(rows),
+                      margin={"l": 20, "r": 20, "t": 60, "b": 40},
+                      xaxis={"type": "log", "title": {"text": "court cases (log scale)"}},
+                      yaxis={"autorange": "reversed", "automargin": True},
+                      legend={"orientation": "h", "y": -0.08})
+    return fig
 
 
 def sbc_svgs(result: dict) -> dict[str, str]:
@@ -163,7 +145,7 @@ def _num(x: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m awol.evidence.figures POSTERIOR OUT.svg`, or `--compare A.json B.json` (a markdown table)."""
+    """`python -m awol.evidence.figures POSTERIOR OUT.html|OUT.svg`, or `--compare A.json B.json` (a markdown table)."""
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) == 3 and argv[0] == "--compare":
         from awol.evidence.posterior import PosteriorError, read_posterior
@@ -175,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     if len(argv) != 2:
-        print("usage: python -m awol.evidence.figures POSTERIOR.json OUT.svg | --compare A.json B.json",
+        print("usage: python -m awol.evidence.figures POSTERIOR.json OUT.html|OUT.svg | --compare A.json B.json",
               file=sys.stderr)
         return 2
     doc = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
@@ -184,7 +166,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = Path(argv[1])
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(predictive_svg(doc), encoding="utf-8")
+    fig = predictive_figure(doc)
+    if out.suffix == ".html":
+        fig.write_html(out, include_plotlyjs=True, full_html=True)
+    else:
+        import os
+
+        if Path("/usr/bin/chromium").exists():
+            os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")  # never a downloaded browser
+        try:
+            fig.write_image(out, width=1000)
+        except (ValueError, ImportError, RuntimeError) as exc:
+            print(f"{out}: cannot export {out.suffix} ({exc}); write .html, or install plotly's kaleido",
+                  file=sys.stderr)
+            return 2
     print(out)
     return 0
 

@@ -58,9 +58,13 @@ def nowcast(posterior: str | Path, *, until: str | dt.date | None = None, draws:
             progress: Progress | None = None, from_bank: bool = False) -> dict:
     """Posterior-predictive hidden quantities at `until` (default: the scenario's end) and every observable figure.
 
-    Returns {"until", "hidden": DataFrame, "observed": DataFrame, "doc", "scenario", "dailies"}.
+    `posterior` is a file written by `awol calibrate` or the name of a bundled scenario
+    with a shipped posterior (`"baseline"`). Returns {"until", "hidden": DataFrame,
+    "observed": DataFrame, "doc", "scenario", "dailies"}.
     """
-    path = Path(posterior)
+    from awol.evidence.posteriors import posterior_path
+
+    path = posterior_path(posterior)
     doc = read_posterior(path)
     scenario, scenario_file = posterior_scenario(doc, path)
     start = pd.Timestamp(scenario.simulation.start)

@@ -36,6 +36,37 @@ SUMMARIES = {
     "total_cases_decided": ("cases_decided", "sum"),
 }
 
+# Short names of the summaries, for tables that must fit 80 columns.
+LABELS = {
+    "final_on_duty": "on duty (end)",
+    "final_retained_past_term": "retained (end)",
+    "final_deserters_at_large": "at large (end)",
+    "final_imprisoned": "imprisoned (end)",
+    "total_new_desertions": "desertions",
+    "total_captures": "captures",
+    "total_returned_to_front": "returned to front",
+    "total_deaths": "deaths",
+    "total_recruits": "recruits",
+    "total_cases_opened": "cases opened",
+    "total_cases_filed": "cases filed",
+    "total_cases_decided": "cases decided",
+}
+# What each summary counts, for tables and charts that must say their units.
+UNITS = {
+    "final_on_duty": "soldiers on duty on the last day",
+    "final_retained_past_term": "soldiers held past their term on the last day",
+    "final_deserters_at_large": "deserters at large on the last day",
+    "final_imprisoned": "soldiers in prison on the last day",
+    "total_new_desertions": "desertions over the run",
+    "total_captures": "captures over the run",
+    "total_returned_to_front": "captured deserters returned to the front over the run",
+    "total_deaths": "deaths over the run",
+    "total_recruits": "recruits over the run",
+    "total_cases_opened": "prosecutions opened over the run",
+    "total_cases_filed": "court cases filed over the run (public)",
+    "total_cases_decided": "court cases decided over the run (public)",
+}
+
 
 def quantiles(values, *, axis: int = 0, weights=None) -> dict[str, np.ndarray]:
     """The one quantile function: `QUANTILES` of `values` along `axis`, by name.
@@ -73,6 +104,61 @@ def summarize(daily: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+STOCK_COLUMNS = ("retained_past_term", "deserters_at_large", "search_units", "checkpoints")
+PERIODS = {"day": None, "week": "W", "month": "M"}
+
+
+def is_stock(column: str) -> bool:
+    """Whether a daily column is a stock (a count on the day) rather than a flow (a count of events that day).
+
+    Stocks are the statuses and the counts of soldiers or means on duty; every other
+    count is a flow. Aggregating over a week or a month takes a stock's last value and
+    a flow's sum, so that neither is misread.
+    """
+    from awol.model.states import STATUSES
+
+    return column in STATUSES or column.startswith("on_duty") or column in STOCK_COLUMNS
+
+
+def period_quantiles(runs: list[pd.DataFrame], column: str, period: str = "week") -> pd.DataFrame:
+    """Quantiles over runs of one column by day, week or month: each run's own weekly (monthly)
+    total of a flow, or its last value of a stock, then `quantiles` over runs.
+
+    Index: the period's last date in the data; columns `QUANTILES`. Daily counts of a
+    small ensemble flicker; a week's total does not, and it is a number a reader can
+    compare with published weekly figures.
+    """
+    import pandas as pd
+
+    if period not in PERIODS:
+        raise ValueError(f"period: {period!r}; choose one of {', '.join(PERIODS)}")
+    dates = pd.to_datetime(runs[0]["date"]).to_numpy()
+    values = np.stack([run[column].to_numpy(dtype=float) for run in runs])  # runs × days
+    if PERIODS[period] is None:
+        return pd.DataFrame(quantiles(values), index=pd.DatetimeIndex(dates, name="date"))
+    keys = pd.DatetimeIndex(dates).to_period(PERIODS[period]).asi8
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)] - 1
+    if is_stock(column):
+        per_run = values[:, ends]
+    else:
+        per_run = np.add.reduceat(values, starts, axis=1)
+    return pd.DataFrame(quantiles(per_run), index=pd.DatetimeIndex(dates[ends], name="date"))
+
+
+def summary_quantiles(summaries: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
+    """Each summary's quantiles over runs (one row per summary): totals are computed per run
+    first, then summarised, never added up from daily medians."""
+    import pandas as pd
+
+    names = [n for n in (names or list(SUMMARIES)) if n in summaries.columns]
+    q = quantiles(summaries[names].to_numpy(dtype=float))
+    table = pd.DataFrame({k: v for k, v in q.items()}, index=pd.Index(names, name="summary"))
+    table.insert(0, "mean", summaries[names].mean().to_numpy(dtype=float))
+    table.insert(0, "runs", len(summaries))
+    return table.reset_index()
+
+
 def summary_table(runs: list[pd.DataFrame]) -> pd.DataFrame:
     """One row per run: its keys and its summaries."""
     import pandas as pd
@@ -90,20 +176,40 @@ def numeric_outputs(daily: pd.DataFrame) -> list[str]:
     return [c for c in daily.columns if c not in RUN_KEYS and c != "day" and pd.api.types.is_numeric_dtype(daily[c])]
 
 
+def as_dataset(runs: list[pd.DataFrame]):
+    """The runs as one xarray Dataset for analysts: one variable per output, dimensions (run, date).
+
+    `run` is each table's `run` key when it has one (else its position); the run keys
+    (point, replicate, seed) become coordinates along `run`. Every run must cover the
+    same dates.
+    """
+    import xarray as xr
+
+    outputs = numeric_outputs(runs[0])
+    dates = np.asarray(runs[0]["date"]).astype("datetime64[ns]")
+    index = [int(r["run"].iloc[0]) if "run" in r else i for i, r in enumerate(runs)]
+    data = {name: (("run", "date"), np.stack([r[name].to_numpy() for r in runs])) for name in outputs}
+    coords = {"run": index, "date": dates, "day": ("date", runs[0]["day"].to_numpy())}
+    for key in ("point", "replicate", "seed"):
+        if key in runs[0]:
+            coords[key] = ("run", [int(r[key].iloc[0]) for r in runs])
+    return xr.Dataset(data, coords=coords)
+
+
 def daily_quantiles(runs: list[pd.DataFrame]) -> pd.DataFrame:
-    """Tidy per-day quantiles of every numeric output: columns day, date, output, quantile, value."""
+    """Per-day quantiles of every numeric output over runs: one row per (day, output), columns
+    day, date, output and the quantiles by their one naming, `q05 q25 q50 q75 q95`."""
     import pandas as pd
 
     outputs = numeric_outputs(runs[0])
     stacked = np.stack([d[outputs].to_numpy(dtype=float) for d in runs])  # runs × days × outputs
-    q = np.stack(list(quantiles(stacked).values()))  # quantiles × days × outputs
+    q = quantiles(stacked)  # name → days × outputs
     days = runs[0]["day"].to_numpy()
-    nq, nd, no = q.shape
+    nd, no = len(days), len(outputs)
     table = pd.DataFrame({
-        "day": np.tile(np.repeat(days, no), nq),
-        "output": np.tile(np.array(outputs, dtype=object), nq * nd),
-        "quantile": np.repeat(np.asarray(list(QUANTILES.values()), dtype=float), nd * no),
-        "value": q.reshape(-1),
+        "day": np.repeat(days, no),
+        "output": np.tile(np.array(outputs, dtype=object), nd),
+        **{name: values.reshape(-1) for name, values in q.items()},
     })
     if "date" in runs[0]:
         dates = dict(zip(days, runs[0]["date"]))
@@ -112,10 +218,15 @@ def daily_quantiles(runs: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def paired_differences(summaries: pd.DataFrame, baseline: str, *, level: float = 0.95) -> pd.DataFrame:
-    """Mean paired difference (scenario − baseline) of every summary with a t-interval.
+    """Paired differences (scenario − baseline) of every summary: their mean with a t-interval,
+    and their own quantiles.
 
     `summaries` has columns `scenario`, `replicate` and the summaries; replicate k of
-    every scenario used the same seed (common random numbers), so differences pair by k.
+    every scenario used the same seed (common random numbers), and the same parameter
+    values when they were drawn from a posterior, so differences pair by k. The
+    t-interval (`low`, `high`) says how well the runs pin down the mean difference; the
+    quantiles `q05`…`q95` say how far one replicate's difference may fall from another's
+    (with posterior draws, what the uncertain parameters leave open).
     """
     import pandas as pd
     from scipy import stats
@@ -137,6 +248,7 @@ def paired_differences(summaries: pd.DataFrame, baseline: str, *, level: float =
                 "scenario": name, "baseline": baseline, "output": output, "runs": n,
                 "baseline_mean": float(base.loc[common, output].mean()), "mean_difference": mean,
                 "low": mean - half, "high": mean + half,
+                **{k: float(v) for k, v in quantiles(d).items()},
             })
     return pd.DataFrame(rows)
 

@@ -43,6 +43,19 @@ class Experiment:
     summaries: pd.DataFrame
     table: pd.DataFrame  # quantiles (ensemble), points+summaries (sweep), indices (sensitivity), differences (compare)
 
+    def dataset(self, scenario: str | None = None):
+        """Every run as an xarray Dataset (variables: outputs; dimensions: run, date), read from `out`.
+
+        A comparison holds one folder of runs per scenario: name it (default: the first)."""
+        from awol.store.runs import read_daily
+
+        folder = self.out
+        if not (folder / "runs").exists():
+            names = json.loads((self.out / MANIFEST).read_text()).get("scenarios", [])
+            folder = self.out / (scenario or names[0])
+        files = sorted((folder / "runs").glob("run-*.parquet"))
+        return analysis.as_dataset([read_daily(f) for f in files])
+
 
 def _scenario(s: Scenario | str | Path) -> Scenario:
     return s if isinstance(s, Scenario) else load_scenario(s)
@@ -133,9 +146,9 @@ def ensemble(
         for k in range(runs)
     ]
     files = _run_all(tasks, executor, workers, dask, progress)
-    import pandas as pd
+    from awol.store.runs import read_daily
 
-    daily = [pd.read_parquet(f) for f in files]
+    daily = [read_daily(f) for f in files]
     quantiles = analysis.daily_quantiles(daily)
     summaries = analysis.summary_table(daily)
     from awol.store.runs import write_parquet
@@ -160,9 +173,9 @@ def _design_tasks(sc: Scenario, points: pd.DataFrame, replicates: int, days, eng
 
 
 def _summaries_of(files: list[str]) -> pd.DataFrame:
-    import pandas as pd
+    from awol.store.runs import read_daily
 
-    return analysis.summary_table([pd.read_parquet(f) for f in files])
+    return analysis.summary_table([read_daily(f) for f in files])
 
 
 def sweep(
@@ -272,10 +285,36 @@ def sensitivity(
     return Experiment(out, summaries, indices)
 
 
+def _parameter_rows(parameters: pd.DataFrame | None, runs: int | None) -> tuple[int, list[dict]]:
+    """The number of runs and, per replicate, the parameter values to set (path → value)."""
+    if parameters is None:
+        runs = 20 if runs is None else runs
+        return runs, [{} for _ in range(max(runs, 0))]
+    paths = [c for c in parameters.columns if c != "replicate"]
+    problems = []
+    if runs is not None and runs != len(parameters):
+        problems.append(f"--runs: {runs}, but the parameter table has {len(parameters)} rows; "
+                        "run k uses row k, so give as many rows as runs")
+    if not paths:
+        problems.append("parameters: the table names no parameter (one column per dotted path)")
+    for path in paths:
+        column = parameters[path]
+        import pandas as pd
+
+        if not pd.api.types.is_numeric_dtype(column) or not np.isfinite(column.to_numpy(dtype=float)).all():
+            problems.append(f"parameters: column {path!r} must hold finite numbers")
+    if problems:
+        raise DesignError(problems)
+    rows = [{p: (v.item() if hasattr(v, "item") else v) for p, v in zip(paths, row)}
+            for row in parameters[paths].itertuples(index=False)]
+    return len(parameters), rows
+
+
 def compare(
     scenarios: list[Scenario | str | Path],
     *,
-    runs: int = 20,
+    runs: int | None = None,
+    parameters: pd.DataFrame | None = None,
     days: int | None = None,
     engine: str = DEFAULT_ENGINE,
     out: str | Path | None = None,
@@ -286,8 +325,13 @@ def compare(
 ) -> Experiment:
     """Compare scenarios with common random numbers: run k of every scenario uses the same seed.
 
-    The first scenario is the reference; returns the paired differences of every summary
-    (mean and 95 % t-interval) of each other scenario against it.
+    `parameters`, one row per run and one column per dotted parameter path, sets run
+    k of every scenario to row k's values (e.g. draws from a posterior:
+    `awol.evidence.posteriors.posterior_draws`), so the differences carry the
+    parameters' uncertainty and still pair run by run. Without it, `runs` (default 20)
+    replicates of each scenario as written. The first scenario is the reference;
+    returns the paired differences of every summary of each other scenario against it
+    (`analysis.paired_differences`).
     """
     scs = [_scenario(s) for s in scenarios]
     if len(scs) < 2:
@@ -295,19 +339,33 @@ def compare(
     names = [s.name for s in scs]
     if len(set(names)) < len(names):
         names = [f"{i}-{n}" for i, n in enumerate(names)]
+    runs, rows = _parameter_rows(parameters, runs)
     _check_common(runs, days, engine)
     base_seed = scs[0].simulation.seed
     out = Path(out or Path("results") / ("compare-" + "-".join(names)))
-    _write_manifest(out, {
+    # Validate every (scenario, draw) before anything runs or is written.
+    trees = [[design.point_tree(sc, row) if row else sc.raw for row in rows] for sc in scs]
+    manifest = {
         "kind": "compare", "scenarios": names, "scenario_hashes": [s.hash for s in scs], "base_seed": base_seed,
-        "runs": runs, "days": days, "engine": engine,
-    })
+        "runs": runs, "days": days or scs[0].simulation.days, "engine": engine,
+    }
+    if parameters is not None:
+        manifest["parameters"] = {"paths": [c for c in parameters.columns if c != "replicate"],
+                                  "source": str(parameters.attrs.get("source", "a table given to compare")),
+                                  "sha256": _table_digest(parameters)}
+    _write_manifest(out, manifest)
+    if parameters is not None:
+        from awol.store.runs import write_parquet
+
+        table = parameters.drop(columns=["replicate"], errors="ignore").reset_index(drop=True)
+        table.insert(0, "replicate", np.arange(runs))
+        write_parquet(table, out / "parameters.parquet")
     tasks, owner = [], []
     for i, sc in enumerate(scs):
         _write_scenario(out / names[i], sc)
         for k in range(runs):
             tasks.append(RunTask(run=k, replicate=k, point=i, seed=child_seed(base_seed, k), days=days, engine=engine,
-                                 tree=sc.raw, path=str(run_file(out / names[i], k))))
+                                 tree=trees[i][k], path=str(run_file(out / names[i], k))))
             owner.append(names[i])
     files = _run_all(tasks, executor, workers, dask, progress)
     summaries = _summaries_of(files)
@@ -318,3 +376,12 @@ def compare(
     differences = analysis.paired_differences(summaries, names[0])
     write_parquet(differences, out / "differences.parquet")
     return Experiment(out, summaries, differences)
+
+
+def _table_digest(table: pd.DataFrame) -> str:
+    """A digest of a parameter table's values, so a resumed comparison is known to use the same draws."""
+    import hashlib
+
+    data = np.ascontiguousarray(table.drop(columns=["replicate"], errors="ignore").to_numpy(dtype=float))
+    names = "\x1f".join(c for c in table.columns if c != "replicate").encode()
+    return hashlib.sha256(names + data.tobytes()).hexdigest()

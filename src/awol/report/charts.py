@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from awol.experiments.analysis import period_quantiles
 from awol.report.results import Result
 
-# The main outputs a reader asks about first (BRIEF questions Q1-Q5).
+# The main outputs a reader asks about first (BRIEF questions Q1-Q5); stocks at the end of each
+# week, flows summed over the week (`analysis.period_quantiles`).
 MAIN_OUTPUTS = (
-    ("on_duty", "On duty"),
-    ("retained_past_term", "Retained past term"),
-    ("deserters_at_large", "Deserters at large"),
-    ("new_desertions", "New desertions per day"),
-    ("captures", "Captures per day"),
-    ("deaths", "Deaths per day"),
-    ("recruits", "Recruits per day"),
-    ("cases_filed", "Court cases filed per day (public)"),
+    ("on_duty", "On duty (end of week)"),
+    ("retained_past_term", "Retained past term (end of week)"),
+    ("deserters_at_large", "Deserters at large (end of week)"),
+    ("new_desertions", "Desertions per week"),
+    ("captures", "Captures per week"),
+    ("deaths", "Deaths per week"),
+    ("recruits", "Recruits per week"),
+    ("cases_filed", "Court cases filed per week (public)"),
 )
+PERIOD = "week"
 
 COLOURS = ("#1f5fa8", "#c0392b", "#2e8b57", "#8e44ad", "#d68910")
 
@@ -27,26 +30,30 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def fan_chart(results: list[Result], column: str, title: str) -> go.Figure:
-    """Median with 25-75 % and 5-95 % bands for an ensemble; the line for a single run."""
+    """Weekly median with the 50 % and 90 % bands over runs for an ensemble; the weekly line for a single run.
+
+    Each run's weekly total (or end-of-week stock) is taken first, then the quantiles
+    over runs, so the bands describe runs, not days."""
     fig = go.Figure()
     for i, result in enumerate(results):
         colour = COLOURS[i % len(COLOURS)]
-        x = result.dates()
+        bands = period_quantiles(result.runs, column, PERIOD)
+        x = bands.index
+        scale = "" if result.scale == 1 else f" (scale {result.scale:g})"
         if result.is_ensemble:
-            bands = result.bands(column)
-            for lo, hi, alpha, name in (("q05", "q95", 0.15, "5–95 %"), ("q25", "q75", 0.3, "25–75 %")):
+            for lo, hi, alpha, name in (("q05", "q95", 0.15, "90 % of runs"), ("q25", "q75", 0.3, "50 % of runs")):
                 fig.add_trace(go.Scatter(x=x, y=bands[hi], mode="lines", line={"width": 0},
                                          showlegend=False, hoverinfo="skip", legendgroup=result.label))
                 fig.add_trace(go.Scatter(x=x, y=bands[lo], mode="lines", line={"width": 0}, fill="tonexty",
-                                         fillcolor=_rgba(colour, alpha), name=f"{result.label} {name}",
+                                         fillcolor=_rgba(colour, alpha), name=f"{result.label}{scale}: {name}",
                                          legendgroup=result.label))
-            y, name = bands["q50"], f"{result.label} median ({len(result.runs)} runs)"
+            name = f"{result.label}{scale}: median of {len(result.runs)} runs"
         else:
-            y, name = result.runs[0][column], result.label
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": colour, "width": 2}, name=name,
+            name = f"{result.label}{scale}"
+        fig.add_trace(go.Scatter(x=x, y=bands["q50"], mode="lines", line={"color": colour, "width": 2}, name=name,
                                  legendgroup=result.label))
-    fig.update_layout(title=title, margin={"l": 60, "r": 20, "t": 50, "b": 40}, height=360,
-                      template="plotly_white", legend={"orientation": "h", "y": -0.15})
+    fig.update_layout(title=title, margin={"l": 60, "r": 20, "t": 50, "b": 40}, height=380,
+                      template="plotly_white", legend={"orientation": "h", "y": -0.18, "font": {"size": 12}})
     return fig
 
 

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import plotly.offline
 
-from awol.report import charts, markdown
+from markdown_it import MarkdownIt
+
+from awol.experiments.analysis import quantiles
+from awol.report import charts
 from awol.report.results import Result
 from awol.scenario.provenance import strip_annotations
 
@@ -24,6 +27,11 @@ th{background:#f3f5f9} code{background:#f4f4f4;padding:0 .2rem} .muted{color:#66
 def odd_markdown() -> str:
     """The ODD description shipped with the package (docs/ODD.md links to it)."""
     return resources.files("awol.report").joinpath("ODD.md").read_text(encoding="utf-8")
+
+
+def render_markdown(text: str) -> str:
+    """CommonMark with tables (markdown-it-py); raw HTML in the text is escaped, not passed through."""
+    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
 
 
 def flatten(tree, prefix: str = "") -> list[tuple[str, object]]:
@@ -54,33 +62,102 @@ def _div(fig) -> str:
     return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
 
 
+# Headline rows: (label, run summary of `analysis.SUMMARIES`).
+HEADLINES = (
+    ("On duty (last day)", "final_on_duty"), ("Retained past term (last day)", "final_retained_past_term"),
+    ("Deserters at large (last day)", "final_deserters_at_large"), ("Desertions (total)", "total_new_desertions"),
+    ("Captures (total)", "total_captures"), ("Returned to the front (total)", "total_returned_to_front"),
+    ("Deaths (total)", "total_deaths"), ("Recruits (total)", "total_recruits"),
+    ("Court cases filed (total, public)", "total_cases_filed"),
+)
+
+
+def _count(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def _signed(x: float) -> str:
+    return f"{x:+,.0f}".replace("-", "−") if abs(x) >= 100 else f"{x:+.3g}".replace("-", "−")
+
+
 def summary_table(results: list[Result]) -> str:
-    """Headline numbers side by side (medians over runs for an ensemble)."""
-    rows = [("On duty (end)", "final", "on_duty"), ("Retained past term (end)", "final", "retained_past_term"),
-            ("Deserters at large (end)", "final", "deserters_at_large"), ("Desertions (total)", "sum", "new_desertions"),
-            ("Captures (total)", "sum", "captures"), ("Returned to the front (total)", "sum", "returned_to_front"),
-            ("Deaths (total)", "sum", "deaths"), ("Recruits (total)", "sum", "recruits"),
-            ("Court cases filed (total, public)", "sum", "cases_filed")]
-    head = "".join(f"<th>{_html.escape(r.label)}</th>" for r in results)
+    """Headline numbers side by side: each run's own total (or last-day stock), then the median
+    and the 5-95 % range over runs. Counts are at the scale the runs were made at (said below)."""
+    head = "".join(f"<th>{_html.escape(r.label)}: median</th><th>90 % of runs</th>" if r.is_ensemble
+                   else f"<th>{_html.escape(r.label)}</th>" for r in results)
+    totals = [r.totals() for r in results]
     body = ""
-    for name, how, column in rows:
-        cells = "".join(f"<td>{(r.final_median(column) if how == 'final' else r.cumulative_median(column)):,.0f}</td>"
-                        for r in results)
+    for name, summary in HEADLINES:
+        cells = ""
+        for r, t in zip(results, totals):
+            values = t[summary].to_numpy(dtype=float)
+            q = quantiles(values)
+            cells += f"<td>{_count(q['q50'])}</td>"
+            if r.is_ensemble:
+                cells += f"<td>{_count(q['q05'])} to {_count(q['q95'])}</td>"
         body += f"<tr><td>{name}</td>{cells}</tr>"
-    return f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>"
+    notes = "".join(f"<p class='muted'>{_html.escape(r.label)} ran at scale {r.scale:g}: its counts are for "
+                    f"{r.scale:g} of the full force (multiply by {1 / r.scale:,.0f} for full size).</p>"
+                    for r in results if r.scale != 1)
+    return f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>{notes}"
+
+
+def differences_section(results: list[Result]) -> str:
+    """The comparison's paired differences, as `awol compare` prints them (analysis.paired_differences)."""
+    parts = []
+    for r in results:
+        if r.differences is None or not len(r.differences):
+            continue
+        d = r.differences
+        reference = _html.escape(str(d["baseline"].iloc[0]))
+        drawn = "q05" in d.columns
+        rows = "".join(
+            f"<tr><td><code>{_html.escape(x['output'])}</code></td><td>{_count(x['baseline_mean'])}</td>"
+            f"<td>{_signed(x['mean_difference'])}</td><td>{_signed(x['low'])} to {_signed(x['high'])}</td>"
+            + (f"<td>{_signed(x['q05'])} to {_signed(x['q95'])}</td>" if drawn else "") + "</tr>"
+            for _, x in d.iterrows())
+        parts.append(
+            f"<h3>{_html.escape(r.label)} − {reference} ({int(d['runs'].iloc[0])} paired runs)</h3>"
+            "<table><thead><tr><th>summary</th><th>reference mean</th><th>mean difference</th>"
+            "<th>95 % CI of the mean</th>"
+            + ("<th>90 % of paired differences</th>" if drawn else "") + f"</tr></thead><tbody>{rows}</tbody></table>")
+    if not parts:
+        return ""
+    return ("<h2>Paired differences</h2><p>Run k of every scenario used the same seed (and the same parameter draw, "
+            "when drawn from a posterior), so each difference pairs like with like. final_* are last-day stocks, "
+            "total_* sums over the run; counts of soldiers.</p>" + "".join(parts))
+
+
+def _seeds(result: Result) -> str:
+    """How the runs were seeded, in words: a base seed and the rule, never a list of 19-digit numbers."""
+    m = result.manifests[0]
+    if m.get("base_seed") is not None:
+        if not result.is_ensemble:
+            return f"seed derived from base seed {m['base_seed']}"
+        return f"run k's seed derived from base seed {m['base_seed']} and k"
+    seeds = [x.get("seed") for x in result.manifests]
+    if all(s is not None and abs(int(s)) < 10**10 for s in seeds):
+        return "seed(s) " + ", ".join(str(s) for s in seeds[:10]) + (" …" if len(seeds) > 10 else "")
+    return f"{len(seeds)} seed(s), recorded in the manifests"
 
 
 def _describe(result: Result) -> str:
     m = result.manifests[0]
-    seeds = ", ".join(str(x.get("seed")) for x in result.manifests[:10]) + (" …" if len(result.manifests) > 10 else "")
     kind = f"ensemble of {len(result.runs)} runs" if result.is_ensemble else "single run"
-    return (f"<li><strong>{_html.escape(result.label)}</strong>: {kind}, {m.get('days')} days, engine "
-            f"{_html.escape(str(m.get('engine')))}, seed(s) {seeds}; scenario hash <code>{str(m.get('scenario_hash'))[:12]}</code>; "
+    days = m.get("days") or len(result.runs[0])
+    compared = m.get("reference") and m["reference"] != result.label
+    reference = f", compared with {_html.escape(str(m['reference']))}" if compared else ""
+    scale = "" if result.scale == 1 else f", at scale {result.scale:g}"
+    return (f"<li><strong>{_html.escape(result.label)}</strong>: {kind}{reference}, {days} days{scale}, engine "
+            f"{_html.escape(str(m.get('engine')))}, {_seeds(result)}; "
+            f"scenario hash <code>{_html.escape(str(m.get('scenario_hash'))[:12])}</code>; "
             f"awol {_html.escape(str(m.get('versions', {}).get('awol')))}; from <code>{_html.escape(str(result.path))}</code></li>")
 
 
 def calibration_section(results: list[Result]) -> str:
     """Calibration fit and nowcast, when a result carries a posterior (see results.posterior_of)."""
+    from awol.evidence.figures import predictive_figure
+
     with_posterior = [r for r in results if r.posterior]
     if not with_posterior:
         return ""
@@ -88,7 +165,8 @@ def calibration_section(results: list[Result]) -> str:
     for r in with_posterior:
         rows = "".join(f"<tr><td><code>{_html.escape(str(k))}</code></td><td>{_html.escape(str(v))}</td></tr>"
                        for k, v in r.posterior.get("summary", r.posterior).items())
-        parts.append(f"<h3>{_html.escape(r.label)}</h3><table>{rows}</table>")
+        figure = _div(predictive_figure(r.posterior)) if r.posterior.get("predictive") else ""
+        parts.append(f"<h3>{_html.escape(r.label)}</h3><table>{rows}</table>{figure}")
     return "<h2>Calibration</h2>" + "".join(parts)
 
 
@@ -97,10 +175,8 @@ def build_report(results: list[Result], *, title: str | None = None) -> str:
     title = title or "awol report: " + ", ".join(r.label for r in results)
     fans = "".join(_div(charts.fan_chart(results, col, name)) for col, name in charts.MAIN_OUTPUTS)
     sankeys = "".join(_div(charts.sankey(r)) for r in results)
-    comparison = ""
-    if len(results) > 1:
-        comparison = ("<h2>Comparison</h2><p>Each chart above overlays the results; the table gives headline numbers "
-                      "side by side.</p>" + summary_table(results))
+    comparison = differences_section(results)
+    range_words = " and 90 % range" if any(r.is_ensemble for r in results) else ""
     provenance = "".join(
         f"<h3>{_html.escape(r.label)}</h3><p class='muted'>{_html.escape(str(strip_annotations(r.scenario_tree)[0].get('description', '')))}</p>"
         + provenance_table(r.scenario_tree) for r in results)
@@ -112,8 +188,9 @@ def build_report(results: list[Result], *, title: str | None = None) -> str:
 </head><body>
 <h1>{_html.escape(title)}</h1>
 <p class="muted">Simulated results of awol, a model of a coerced military manpower system. Every number is a model
-output under the stated scenario, not an observation. Bands: 5–95 % (light) and 25–75 % (dark) of runs, line: median.</p>
+output under the stated scenario, not an observation. Bands: 90 % (light) and 50 % (dark) of runs, line: median.</p>
 <h2>Results</h2><ul>{''.join(_describe(r) for r in results)}</ul>
+<p>Headline numbers: each run's own total or last-day count, then the median{range_words} over runs.</p>
 {summary_table(results)}
 <h2>Outputs over time</h2>{fans}
 <h2>Stock and flow</h2>
@@ -123,7 +200,7 @@ imprisoned, killed or escape. Link widths are cumulative counts over the whole r
 {comparison}
 {calibration_section(results)}
 <h2>Scenario and provenance</h2>{provenance}
-<h2>Appendix: model description (ODD)</h2><div class="appendix">{markdown.render(odd_markdown())}</div>
+<h2>Appendix: model description (ODD)</h2><div class="appendix">{render_markdown(odd_markdown())}</div>
 </body></html>
 """
 

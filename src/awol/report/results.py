@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from awol.experiments.analysis import quantiles
-from awol.store.runs import DAILY, MANIFEST, SCENARIO, holds_run
+from awol.store.runs import DAILY, MANIFEST, SCENARIO, holds_run, read_daily
 
 
 class ResultsError(Exception):
@@ -35,10 +35,23 @@ class Result:
     manifests: list[dict]
     scenario_tree: dict
     posterior: dict | None = field(default=None)
+    # Paired differences of this result against the reference of its comparison (`awol compare`), if any.
+    differences: pd.DataFrame | None = field(default=None)
 
     @property
     def is_ensemble(self) -> bool:
         return len(self.runs) > 1
+
+    @property
+    def scale(self) -> float:
+        """`simulation.scale` of the runs: counts are at this fraction of the full force."""
+        return float((self.scenario_tree.get("simulation") or {}).get("scale", 1.0))
+
+    def totals(self) -> pd.DataFrame:
+        """The run summaries (`analysis.SUMMARIES`), one row per run: totals are per run, then summarised."""
+        from awol.experiments.analysis import summary_table
+
+        return summary_table(self.runs)
 
     def bands(self, column: str) -> pd.DataFrame:
         """Quantiles of `column` over runs, by day (index: day; columns: `analysis.QUANTILES` names)."""
@@ -108,11 +121,20 @@ def _scenario_tree(path: Path, manifest: dict) -> dict:
 def _load_experiment(path: Path, manifest_dir: Path) -> Result:
     manifest = json.loads((manifest_dir / MANIFEST).read_text())
     files = sorted((path / "runs").glob("run-*.parquet"))
-    runs = [pd.read_parquet(f) for f in files]
+    runs = [read_daily(f) for f in files]
     name = path.name if manifest_dir != path else manifest.get("scenario", path.name)
-    manifest = {**manifest, "scenario": name}
+    differences = None
+    if manifest.get("kind") == "compare" and name in manifest.get("scenarios", []):
+        # A comparison's manifest lists its scenarios: this one's hash, and its paired differences.
+        i = manifest["scenarios"].index(name)
+        manifest = {**manifest, "scenario_hash": manifest["scenario_hashes"][i], "reference": manifest["scenarios"][0]}
+        table = manifest_dir / "differences.parquet"
+        if i > 0 and table.exists():
+            all_differences = pd.read_parquet(table)
+            differences = all_differences[all_differences["scenario"] == name].reset_index(drop=True)
+    manifest = {**manifest, "scenario": name, "days": len(runs[0]) if runs else manifest.get("days")}
     manifests = [{**manifest, "seed": int(r["seed"].iloc[0]) if "seed" in r.columns else None} for r in runs]
-    return Result(path, name, runs, manifests, _scenario_tree(path, manifest), posterior_of(path))
+    return Result(path, name, runs, manifests, _scenario_tree(path, manifest), posterior_of(path), differences)
 
 
 def load_result(path: str | Path, label: str | None = None) -> Result:
@@ -126,7 +148,7 @@ def load_result(path: str | Path, label: str | None = None) -> Result:
     if not dirs:
         raise ResultsError(f"{path}: holds no run ({MANIFEST}) nor ensemble (runs/run-*.parquet); "
                            "give a directory written by `awol run`, `awol ensemble` or `awol compare`")
-    runs = [pd.read_parquet(d / DAILY) for d in dirs]
+    runs = [read_daily(d / DAILY) for d in dirs]
     manifests = [json.loads((d / MANIFEST).read_text()) for d in dirs]
     tree = yaml.safe_load((dirs[0] / SCENARIO).read_text())
     name = manifests[0].get("scenario", path.name)

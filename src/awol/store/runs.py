@@ -140,10 +140,25 @@ def write_run(out: str | Path, daily: Columns | pd.DataFrame, manifest: dict, sc
     return out
 
 
-def read_run(path: str | Path) -> tuple[pd.DataFrame, dict]:
+# The one date dtype of daily tables, in memory and read back: what the engines give
+# (`engines.outputs`: datetime64[s]). Parquet has no seconds unit and stores the column
+# as milliseconds, so `read_daily` converts it back (dates are whole days: nothing is lost).
+DATE_DTYPE = "datetime64[s]"
+
+
+def read_daily(path: str | Path) -> pd.DataFrame:
+    """A daily table from Parquet (a run's `daily.parquet` or an experiment's `run-*.parquet`),
+    with its `date` column in `DATE_DTYPE`, as `awol.simulate` gives it."""
     import pandas as pd
 
+    table = pd.read_parquet(path)
+    if "date" in table.columns:
+        table["date"] = table["date"].astype(DATE_DTYPE)
+    return table
+
+
+def read_run(path: str | Path) -> tuple[pd.DataFrame, dict]:
     path = Path(path)
     if not holds_run(path):
         raise FileNotFoundError(f"{path} does not hold a run (no {MANIFEST})")
-    return pd.read_parquet(path / DAILY), json.loads((path / MANIFEST).read_text())
+    return read_daily(path / DAILY), json.loads((path / MANIFEST).read_text())

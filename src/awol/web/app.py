@@ -1,11 +1,14 @@
-"""The FastAPI app: bundled scenarios and their levers, jobs (queued runs and ensembles), results.
+"""The FastAPI app: the answers computed ahead, bundled scenarios and their levers, jobs (runs,
+ensembles, paired comparisons), results.
 
 Everything the page loads comes from this server (plotly's JavaScript from the
-installed package); the JSON API is documented at /docs and /openapi.json.
+installed package); the JSON API is documented at /docs, whose scripts and styles
+come from the installed fastapi-offline package, never from a CDN.
 """
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
@@ -13,18 +16,20 @@ from pathlib import Path
 from typing import Literal, Optional, Union
 
 from fastapi import FastAPI, HTTPException, Query
+from fastapi_offline import FastAPIOffline
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from awol.engines import DEFAULT_ENGINE, ENGINES
+from awol.experiments.cost import seconds_estimate
 from awol.scenario.load import ScenarioError, bundled_scenarios, scenario_from_tree
+from awol.web import answers
 from awol.web.jobs import JobStore
-from awol.web.levers import apply_levers, bundled_tree, levers_of, scaled, soldiers_estimate
+from awol.web.levers import apply_levers, bundled_tree, counterfactuals, levers_of, scaled, soldiers_estimate
+from awol.web.results import SERIES, job_results, output_columns
 
 DEFAULT_MAX_WORK = 2e9  # soldier-days x runs; the full baseline (~1.4M soldiers x 1011 days) is ~1.4e9 per run
-SERIES = ("on_duty", "retained_past_term", "deserters_at_large", "new_desertions", "captures", "deaths",
-          "recruits", "cases_filed")
 
 
 class JobRequest(BaseModel):
@@ -39,6 +44,12 @@ class JobRequest(BaseModel):
     seed: Optional[int] = Field(None, ge=0, lt=2**63, description="Base seed (default: the scenario's).")
     engine: Literal[tuple(ENGINES)] = Field(DEFAULT_ENGINE, description="Simulation engine.")  # type: ignore[valid-type]
     label: Optional[str] = Field(None, max_length=80, description="A name for the job in comparisons.")
+    compare_with: Optional[str] = Field(
+        None, description="Run a paired comparison against this bundled scenario (the reference, e.g. \"baseline\"): "
+                          "run k of both uses the same seed, as in `awol compare`.")
+    posterior: Optional[str] = Field(
+        None, description="With compare_with: draw the calibrated parameters from this bundled scenario's shipped "
+                          "posterior (e.g. \"baseline\"); draw k is used in run k of both scenarios.")
 
 
 def unprocessable(problems: list[tuple[list, object, str]]) -> HTTPException:
@@ -62,9 +73,15 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         yield
         jobs.stop()
 
-    app = FastAPI(title="awol", version="1", lifespan=lifespan,
-                  description="Simulate a coerced military manpower system: pick a scenario, change levers, "
-                              "run a small ensemble, watch progress, compare results.")
+    # /docs only: ReDoc's page loads its logo from a CDN, and Swagger UI's validator badge is switched off.
+    app = FastAPIOffline(title="awol", version="1", lifespan=lifespan, redoc_url=None,
+                         swagger_ui_parameters={"validatorUrl": None},
+                         description="Simulate a coerced military manpower system: read the answers computed ahead, "
+                                     "pick a scenario, change levers, run a small ensemble or a paired comparison, "
+                                     "watch progress, compare results.")
+    app.include_router(answers.router)
+    # Read the answers and check their stamp now, not when the first reader opens the page.
+    threading.Thread(target=answers.shipped, name="awol-answers", daemon=True).start()
     app.state.jobs = jobs
     app.state.max_work = max_work
     static = resources.files("awol.web").joinpath("static")
@@ -94,15 +111,36 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         return {"name": sc.name, "description": sc.description, "days": sc.simulation.days,
                 "seed": sc.simulation.seed, "levers": levers_of(tree)}
 
-    @app.post("/api/jobs", status_code=202, summary="Queue a run or a small ensemble")
-    def submit(request: JobRequest) -> dict:
+    def prepared(request: JobRequest):
+        """The validated scenario (and reference) of a request, its days, seed, size and time; or 422."""
         names = {n for n, _ in bundled_scenarios()}
+        problems = []
         if request.scenario not in names:
-            raise unprocessable([(["body", "scenario"], request.scenario,
-                                  f"is not a bundled scenario; choose one of {', '.join(sorted(names))}")])
+            problems.append((["body", "scenario"], request.scenario,
+                             f"is not a bundled scenario; choose one of {', '.join(sorted(names))}"))
+        if request.compare_with is not None and request.compare_with not in names:
+            problems.append((["body", "compare_with"], request.compare_with,
+                             f"is not a bundled scenario; choose one of {', '.join(sorted(names))}"))
+        if request.posterior is not None:
+            from awol.evidence.nowcast import PosteriorError
+            from awol.evidence.posteriors import posterior_path
+
+            if request.compare_with is None:
+                problems.append((["body", "posterior"], request.posterior,
+                                 "draws parameters for a paired comparison: give compare_with too"))
+            elif request.posterior not in names:
+                problems.append((["body", "posterior"], request.posterior, "is not a bundled scenario"))
+            else:
+                try:
+                    posterior_path(request.posterior)
+                except PosteriorError as exc:
+                    problems.append((["body", "posterior"], request.posterior, "; ".join(exc.problems)))
+        if problems:
+            raise unprocessable(problems)
         tree, problems = apply_levers(bundled_tree(request.scenario), request.levers)
         if problems:
             raise unprocessable([(["body", "levers", p], v, m) for p, v, m in problems])
+        flagged = counterfactuals(bundled_tree(request.scenario), request.levers)
         tree = scaled(tree, request.scale) if request.scale != 1 else tree
         try:
             sc = scenario_from_tree(tree, source=request.scenario)
@@ -110,15 +148,35 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
             raise unprocessable([(["body", "levers" if p.path in request.levers else "scenario", p.path],
                                   request.levers.get(p.path), p.message)
                                  for p in exc.problems])
+        reference = None
+        if request.compare_with is not None:
+            ref_tree = bundled_tree(request.compare_with)
+            ref_tree = scaled(ref_tree, request.scale) if request.scale != 1 else ref_tree
+            reference = (scenario_from_tree(ref_tree, source=request.compare_with), ref_tree)
         days = request.days or sc.simulation.days
         seed = sc.simulation.seed if request.seed is None else request.seed
-        work = soldiers_estimate(sc, days) * days * request.runs
+        scenarios = [sc] + ([reference[0]] if reference else [])
+        work = sum(soldiers_estimate(s, days) for s in scenarios) * days * request.runs
+        seconds = sum(seconds_estimate(s, days, request.runs, request.engine) for s in scenarios)
+        return sc, tree, reference, days, seed, work, seconds, flagged
+
+    @app.post("/api/jobs/estimate", summary="What a job would run, and about how long it would take, before it runs")
+    def estimate(request: JobRequest) -> dict:
+        _, _, reference, days, seed, work, seconds, flagged = prepared(request)
+        return {"days": days, "seed": seed, "runs": request.runs * (2 if reference else 1), "scale": request.scale,
+                "work": work, "seconds": round(seconds, 1), "too_large": work > app.state.max_work,
+                "counterfactuals": flagged}
+
+    @app.post("/api/jobs", status_code=202, summary="Queue a run, a small ensemble or a paired comparison")
+    def submit(request: JobRequest) -> dict:
+        sc, tree, reference, days, seed, work, seconds, flagged = prepared(request)
         if work > app.state.max_work:
             raise unprocessable([(["body", "runs"], request.runs,
                                   f"job too large: about {work:.2g} soldier-days x runs, limit {app.state.max_work:.2g}; "
                                   "lower runs, days or scale")])
         recorded = request.model_dump() | {"days": days, "seed": seed}
-        return jobs.submit(sc, recorded, tree)
+        record = jobs.submit(sc, recorded, tree, reference)
+        return record | {"estimated_seconds": round(seconds, 1), "counterfactuals": flagged}
 
     @app.get("/api/jobs", summary="All jobs, newest first")
     def list_jobs() -> list[dict]:
@@ -135,32 +193,32 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         return job_or_404(job_id)
 
     def result_of(job_id: str):
-        from awol.report.results import load_result
+        from awol.report.results import load_results
 
         record = job_or_404(job_id)
         if record["status"] != "done":
             raise HTTPException(409, detail=f"job {job_id} is {record['status']}, not done")
-        return record, load_result(jobs.result_dir(job_id), label=record["label"])
+        return record, load_results(jobs.result_dir(job_id))
 
-    @app.get("/api/jobs/{job_id}/results", summary="Fan-chart data: quantiles over runs of the main outputs by day")
-    def results(job_id: str, columns: list[str] = Query(default=list(SERIES))) -> dict:
-        record, result = result_of(job_id)
-        unknown = [c for c in columns if c not in result.runs[0].columns or c in ("day", "date")]
+    @app.get("/api/jobs/{job_id}/results",
+             summary="Charts and totals: quantiles over runs by day, week or month, totals per run, paired differences")
+    def results(job_id: str, columns: list[str] = Query(default=list(SERIES)),
+                period: Literal["day", "week", "month"] = Query("day")) -> dict:
+        record = job_or_404(job_id)
+        if record["status"] != "done":
+            raise HTTPException(409, detail=f"job {job_id} is {record['status']}, not done")
+        known = set(output_columns(record, jobs.result_dir(job_id)))
+        unknown = [c for c in columns if c not in known]
         if unknown:
             raise unprocessable([(["query", "columns"], c, "is not an output column") for c in unknown])
-        series = {}
-        for column in columns:
-            bands = result.bands(column)
-            series[column] = {name: bands[name].round(3).tolist() for name in bands.columns}
-        return {"id": job_id, "label": record["label"], "runs": len(result.runs),
-                "dates": [d.date().isoformat() for d in result.dates()], "series": series}
+        return job_results(record, jobs.result_dir(job_id), columns, period)
 
     @app.get("/api/jobs/{job_id}/report", response_class=HTMLResponse,
              summary="The self-contained HTML report of a finished job")
     def report(job_id: str) -> str:
         from awol.report.html import build_report
 
-        _, result = result_of(job_id)
-        return build_report([result])
+        _, results = result_of(job_id)
+        return build_report(results)
 
     return app

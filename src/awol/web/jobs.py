@@ -77,16 +77,19 @@ class JobStore:
                              error=INTERRUPTED.format(status=record["status"]))
 
     # -- submitting and running ---------------------------------------------
-    def submit(self, scenario, request: dict, tree: dict) -> dict:
-        """Queue a job: `request` as posted (recorded), `scenario` validated, `tree` its resolved tree."""
+    def submit(self, scenario, request: dict, tree: dict, reference: tuple | None = None) -> dict:
+        """Queue a job: `request` as posted (recorded), `scenario` validated, `tree` its resolved tree;
+        `reference` (scenario, tree) makes it a paired comparison against that scenario."""
         job_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
-        record = {"id": job_id, "status": "queued", "created": now(), "started": None, "finished": None,
+        kind = "compare" if reference is not None else "ensemble"
+        runs = request["runs"] * (2 if reference is not None else 1)
+        record = {"id": job_id, "kind": kind, "status": "queued", "created": now(), "started": None, "finished": None,
                   "request": request, "scenario": scenario.name, "scenario_hash": scenario.hash,
                   "label": request.get("label") or scenario.name,
-                  "done": 0, "total": request["runs"], "error": None}
+                  "done": 0, "total": runs, "error": None}
         with self._lock:
             self._write(record)
-        self._queue.put((job_id, (scenario, tree)))
+        self._queue.put((job_id, (scenario, tree, reference)))
         return record
 
     def _work(self) -> None:
@@ -94,25 +97,20 @@ class JobStore:
             item = self._queue.get()
             if item is None:
                 return
-            job_id, (scenario, tree) = item
+            job_id, (scenario, tree, reference) = item
             try:
-                self._run(job_id, scenario, tree)
+                self._run(job_id, scenario, tree, reference)
             except Exception as exc:  # a failed job is recorded with its reason, the worker lives on
                 self._update(job_id, status="failed", finished=now(),
                              error=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc(limit=5))
 
-    def _run(self, job_id: str, scenario, tree: dict) -> None:
-        """Run the job as an ensemble of `awol.experiments` in this process: the same seeds
-        (`rng.child_seed(base seed, k)`), files and layout as `awol ensemble`."""
-        from awol.experiments.api import ensemble
-        from awol.scenario.load import scenario_from_tree
+    def _run(self, job_id: str, scenario, tree: dict, reference) -> None:
+        """Run the job in this process with `awol.experiments`: an ensemble (the same seeds, files and
+        layout as `awol ensemble`) or a paired comparison (as `awol compare`, reference first)."""
+        from awol.experiments.api import compare, ensemble
 
         record = self._update(job_id, status="running", started=now())
         request = record["request"]
-        runs = request["runs"]
-        tree = copy.deepcopy(tree)
-        tree["simulation"]["seed"] = request["seed"]
-        seeded = scenario_from_tree(tree, source=scenario.name)
         last = [0.0]
 
         def progress(done: int, total: int) -> None:
@@ -120,9 +118,29 @@ class JobStore:
                 last[0] = time.monotonic()
                 self._update(job_id, done=done)
 
-        ensemble(seeded, runs, days=request["days"], engine=request["engine"], out=self.result_dir(job_id),
-                 workers=1, progress=progress)
-        self._update(job_id, status="done", done=runs, finished=now())
+        seeded = self._seeded(scenario, tree, request["seed"])
+        if reference is None:
+            ensemble(seeded, request["runs"], days=request["days"], engine=request["engine"],
+                     out=self.result_dir(job_id), workers=1, progress=progress)
+        else:
+            parameters = None
+            if request.get("posterior"):
+                from awol.evidence.posteriors import posterior_draws
+
+                parameters = posterior_draws(request["posterior"], request["runs"])
+            ref = self._seeded(*reference, request["seed"])
+            compare([ref, seeded], runs=request["runs"], parameters=parameters, days=request["days"],
+                    engine=request["engine"], out=self.result_dir(job_id), workers=1, progress=progress)
+        self._update(job_id, status="done", done=record["total"], finished=now())
+
+    @staticmethod
+    def _seeded(scenario, tree: dict, seed: int):
+        """The scenario with the job's base seed (run k's seed comes from (seed, k))."""
+        from awol.scenario.load import scenario_from_tree
+
+        tree = copy.deepcopy(tree)
+        tree["simulation"]["seed"] = seed
+        return scenario_from_tree(tree, source=scenario.name)
 
     def result_dir(self, job_id: str) -> Path:
         """Where a job's ensemble is written (`awol.experiments` layout)."""

@@ -1,0 +1,45 @@
+"""Posteriors as inputs: found by scenario name, drawn by weight into the parameter table `compare` takes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import awol
+from awol.evidence.nowcast import PosteriorError
+from awol.evidence.posteriors import posterior_draws, posterior_path
+from awol.scenario.load import BUNDLED_DIR
+
+
+def test_a_bundled_name_means_its_shipped_posterior():
+    assert posterior_path("baseline") == BUNDLED_DIR / "baseline.posterior.json"
+    with pytest.raises(PosteriorError, match="no-such: no such file, nor a bundled scenario"):
+        posterior_path("no-such")
+
+
+def test_draws_follow_the_weights(tmp_path):
+    doc = json.loads((BUNDLED_DIR / "baseline.posterior.json").read_text())
+    two = [doc["particles"]["values"][0], doc["particles"]["values"][1]]
+    doc["particles"] = {"values": two, "weights": [0.2, 0.8]}
+    path = tmp_path / "two.posterior.json"
+    path.write_text(json.dumps(doc))
+    n = 2000
+    table = posterior_draws(path, n, seed=5)
+    assert list(table.columns) == [p["path"] for p in doc["parameters"]] and len(table) == n
+    second = (table.to_numpy() == np.asarray(two[1])).all(axis=1)
+    assert ((table.to_numpy() == np.asarray(two[0])).all(axis=1) | second).all()  # every row is a particle
+    sd = np.sqrt(n * 0.8 * 0.2)
+    assert abs(second.sum() - 0.8 * n) < 4 * sd  # binomial: 4 standard errors
+    assert posterior_draws(path, n, seed=5).equals(table)  # reproducible from the seed
+    assert table.attrs["source"] == str(path) and table.attrs["seed"] == 5
+    with pytest.raises(PosteriorError, match="draws: 0"):
+        posterior_draws(path, 0)
+
+
+def test_nowcast_at_the_top_level_accepts_a_bundled_name():
+    result = awol.nowcast("baseline", until="2022-10-20", draws=2)
+    assert result["until"] == "2022-10-20" and len(result["hidden"]) > 5
+    assert result["scenario"].name == "baseline"
+    assert {"q05", "q25", "q50", "q75", "q95"} <= set(result["hidden"].columns)
