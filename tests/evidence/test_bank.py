@@ -18,7 +18,7 @@ N = 2 * CHUNK
 
 @pytest.fixture(scope="module")
 def problem():
-    scenario = scenario_from_tree(small_tree(scale=0.02, days=90))
+    scenario = scenario_from_tree(small_tree(scale=0.1, days=90))
     return Problem(scenario.raw, tuple(declared_priors(scenario=scenario)), pd.DataFrame(), 90, base_seed=11)
 
 

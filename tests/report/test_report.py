@@ -51,9 +51,9 @@ def test_sankey_links_add_up_to_the_recorded_flows(ensembles):
     links = {(s, t): v for s, t, v in flow_links(result)}
     run = result.runs[0]
     assert sum(links.get((c, "serving"), 0) for c in ("volunteer", "mobilised", "detainee")) == run["recruits"].sum()
-    deserted = sum(v for (s, t), v in links.items() if t == "deserted")
+    deserted = sum(v for (s, t), v in links.items() if t == "absent")
     assert deserted == run["new_desertions"].sum() > 0
-    returned = links.get(("captured", "returned"), 0)
+    returned = links.get(("detained", "returned"), 0)
     assert returned == run["flow_detained_to_serving"].sum() + run["flow_detained_to_retained"].sum()
 
 

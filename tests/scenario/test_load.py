@@ -39,8 +39,9 @@ def test_bundled_list_has_one_line_descriptions():
 def test_variants_change_only_what_they_name():
     base = load_scenario("baseline")
     honour = load_scenario("honour-contracts")
-    assert honour.policy.release_at_term[0].value == 0.95
-    assert honour.policy.model_dump(exclude={"release_at_term"}) == base.policy.model_dump(exclude={"release_at_term"})
+    assert honour.policy.release_at_term[0].value == honour.policy.detainee_release_at_term[0].value == 0.95
+    changed = {"release_at_term", "detainee_release_at_term"}
+    assert honour.policy.model_dump(exclude=changed) == base.policy.model_dump(exclude=changed)
     for section in ("casualties", "desertion", "pursuit", "recruitment", "observation", "population", "channels"):
         assert getattr(honour, section) == getattr(base, section)
 
@@ -124,8 +125,8 @@ def test_a_malformed_file_gets_the_python_parser_s_message(tmp_path):
 
 def test_paths_read_and_write():
     tree = baseline_tree()
-    assert get_path(tree, "pursuit.routes[2].checkpoints") == 2
-    set_path(tree, "pursuit.routes[2].checkpoints", 7)
-    assert tree["pursuit"]["routes"][2]["checkpoints"] == 7
+    assert get_path(tree, "pursuit.routes[2].checkpoints.value") == 2
+    set_path(tree, "pursuit.routes[2].checkpoints.value", 7)
+    assert tree["pursuit"]["routes"][2]["checkpoints"]["value"] == 7
     with pytest.raises(KeyError):
         set_path(tree, "desertion.no_such_thing", 1)

@@ -125,7 +125,7 @@ def test_levers_are_the_scenarios_own(client):
     levers = {x["path"]: x for x in client.get("/api/scenarios/amnesty").json()["levers"]}
     assert levers["policy.amnesty[1].value"]["value"] == 1.0  # every schedule step, not only the first
     assert "from 2024-01-01" in levers["policy.amnesty[1].value"]["label"]
-    for path in ("pursuit.routes[0].checkpoints", "pursuit.search_units.interior", "pursuit.adaptive.max_checkpoints",
+    for path in ("pursuit.routes[0].checkpoints", "pursuit.search_units.border", "pursuit.adaptive.max_checkpoints",
                  "population.volunteer.size", "population.detainee.size", "recruitment.mobilisation[0].size"):
         assert path in levers, path
     target = {x["path"] for x in client.get("/api/scenarios/detainee-recruitment").json()["levers"]}
@@ -133,11 +133,11 @@ def test_levers_are_the_scenarios_own(client):
 
 
 def test_a_value_outside_its_range_is_run_and_flagged_with_range_and_source(client):
-    body = SMALL | {"levers": {"recruitment.volunteer_per_day": 2000, "policy.release_at_term[0].value": 0.1}}
+    body = SMALL | {"levers": {"recruitment.volunteer_per_day[0].value": 2000, "policy.release_at_term[0].value": 0.1}}
     estimate = client.post("/api/jobs/estimate", json=body).json()
     [flag] = estimate["counterfactuals"]
-    assert flag["path"] == "recruitment.volunteer_per_day" and flag["range"] == [250, 900]
-    assert "iStories" in flag["source"] and "2000" in flag["message"] and "250–900" in flag["message"]
+    assert flag["path"] == "recruitment.volunteer_per_day[0].value" and flag["range"] == [150, 600]
+    assert "iStories" in flag["source"] and "2000" in flag["message"] and "150–600" in flag["message"]
     job = client.post("/api/jobs", json=body)
     assert job.status_code == 202 and job.json()["counterfactuals"] == estimate["counterfactuals"]
 

@@ -116,11 +116,11 @@ def test_a_reader_answers_q1_to_q5_from_the_dashboard_offline(server):
 
         # A value outside its declared range is flagged; a value the schema refuses names its field
         page.wait_for_selector("#levers input[data-path]")
-        page.locator("#levers details").nth(2).locator("summary").click()
-        volunteers = page.locator('input[data-path="recruitment.volunteer_per_day"]')
+        page.locator("#levers details").nth(3).locator("summary").click()
+        volunteers = page.locator('input[data-path="recruitment.volunteer_per_day[0].value"]')
         volunteers.fill("2000")
         flag = volunteers.locator("xpath=..").locator(".flag")
-        assert "outside the declared range 250–900" in flag.inner_text() and "iStories" in flag.inner_text()
+        assert "outside the declared range 150–600" in flag.inner_text() and "iStories" in flag.inner_text()
         volunteers.fill("420")
         release = page.locator('input[data-path="policy.release_at_term[0].value"]')
         release.fill("1.7")

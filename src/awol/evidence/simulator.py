@@ -57,7 +57,7 @@ HOW = {"stock": "stock on the day", "total": "total since the start", "mean": "m
 
 
 def hidden_values(daily: pd.DataFrame) -> np.ndarray:
-    """The hidden quantities of HIDDEN at the last day of `daily` (a mean with nothing ended is NaN)."""
+    """The hidden quantities of HIDDEN at the last day of `daily` (a mean over no absence ended is 0)."""
     out = []
     for _, col, how in HIDDEN:
         if how == "stock":
@@ -65,8 +65,7 @@ def hidden_values(daily: pd.DataFrame) -> np.ndarray:
         elif how == "total":
             out.append(float(daily[col].sum()))
         else:
-            ended = float(daily[col[1]].sum())
-            out.append(float(daily[col[0]].sum()) / ended if ended else float("nan"))
+            out.append(float(daily[col[0]].sum()) / max(1.0, float(daily[col[1]].sum())))
     return np.array(out)
 
 

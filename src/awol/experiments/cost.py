@@ -14,25 +14,21 @@ A machine shared with other work is slower: an estimate is a floor, not a promis
 
 from __future__ import annotations
 
-from awol.scenario.provenance import strip_annotations
 from awol.scenario.schema import Scenario
 
-SECONDS_PER_DAY = {"cohorts": 1.0e-3, "agents": 2.0e-4}  # per simulated day of one run, at any size
-SECONDS_PER_SOLDIER_DAY = {"cohorts": 0.0, "agents": 5.0e-10}  # added per soldier-day
+SECONDS_PER_DAY = {"cohorts": 1.0e-3, "agents": 2.0e-4, "expected": 5.0e-3}  # per simulated day of one run
+SECONDS_PER_SOLDIER_DAY = {"cohorts": 0.0, "agents": 5.0e-10, "expected": 0.0}  # added per soldier-day
 
 
 def soldiers_estimate(scenario: Scenario, days: int) -> float:
-    """Soldiers a run will hold at most: the initial force plus the recruits expected over `days`
-    (an upper bound: every inflow at its largest), at the scenario's scale."""
-    tree, _ = strip_annotations(scenario.raw)
-    pop = tree["population"]
-    initial = sum(pop[c]["size"] for c in ("volunteer", "mobilised", "detainee"))
-    rec = tree["recruitment"]
-    volunteers = rec["volunteer_per_day"] * days
-    detainees = max((s["value"] for s in rec["detentions_per_day"]), default=0) * days
-    waves = sum(w["size"] for w in rec["mobilisation"])
-    target = rec["force_target"]["max_per_day"] * days if rec.get("force_target") else 0
-    return float(initial + volunteers + detainees + waves + target) * scenario.simulation.scale
+    """Soldiers a run will hold at most, at the scenario's scale: the initial force, the mobilisation
+    quotas and the recruits expected over `days` (`model.rates.make_plan`), with a force target at its cap."""
+    from awol.model.rates import make_plan
+
+    plan = make_plan(scenario, days)
+    target = scenario.recruitment.force_target
+    extra = target.max_per_day * scenario.simulation.scale * days if target is not None else 0.0
+    return float(plan.initial_size.sum() + plan.mobilisation.sum() + plan.recruits.sum() + extra)
 
 
 def seconds_estimate(scenario: Scenario, days: int, runs: int, engine: str, workers: int = 1) -> float:

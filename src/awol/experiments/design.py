@@ -82,10 +82,13 @@ def check_parameters(scenario: Scenario, parameters: list[Parameter]) -> None:
 
 
 def ranges_from_scenario(scenario: Scenario, paths: list[str] | None = None) -> list[Parameter]:
-    """The parameters whose ranges the scenario file declares (`{value, range}`), for sensitivity."""
+    """The parameters whose ranges the scenario file declares (`{value, range}`), for sensitivity.
+
+    By default every parameter whose range is wider than a point (a range of one value
+    declares a setting or a structural choice, not an uncertain number)."""
     ranged = {p: a for p, a in scenario.annotations.items() if a.range is not None}
     if paths is None:
-        paths = sorted(ranged)
+        paths = sorted(p for p, a in ranged.items() if a.range[0] < a.range[1])
     problems = [
         f"{p}: no range declared in scenario {scenario.name!r}; write it as {{value: ..., range: [LO, HI]}}"
         for p in paths

@@ -58,10 +58,10 @@ def fan_chart(results: list[Result], column: str, title: str) -> go.Figure:
 
 
 # Nodes of the stock-and-flow picture and the columns whose cumulative sums size each link.
-NODES = ("volunteer", "mobilised", "detainee", "serving", "retained", "hospital", "released",
-         "deserted", "captured", "escaped", "returned", "imprisoned", "killed")
-STATUS_NODE = {"serving": "serving", "retained": "retained", "hospital": "hospital", "released": "released",
-               "at_large": "deserted", "detained": "captured", "escaped": "escaped",
+NODES = ("volunteer", "mobilised", "detainee", "serving", "retained", "hospital", "on_leave", "released",
+         "absent", "detained", "escaped", "returned", "imprisoned", "killed")
+STATUS_NODE = {"serving": "serving", "retained": "retained", "hospital": "hospital", "on_leave": "on_leave",
+               "released": "released", "at_large": "absent", "detained": "detained", "escaped": "escaped",
                "imprisoned": "imprisoned", "killed": "killed"}
 
 
@@ -73,8 +73,8 @@ def flow_links(result: Result) -> list[tuple[str, str, float]]:
         if not column.startswith("flow_"):
             continue
         src, dst = column[len("flow_"):].split("_to_")
-        if src == "hospital" and dst in ("serving", "retained"):
-            continue  # recoveries back to duty would make a cycle, which a Sankey cannot draw
+        if src in ("hospital", "on_leave") and dst in ("serving", "retained"):
+            continue  # returns to duty from hospital or leave would make a cycle, which a Sankey cannot draw
         target = STATUS_NODE[dst]
         if src == "detained" and dst in ("serving", "retained"):
             target = "returned"

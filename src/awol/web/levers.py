@@ -21,7 +21,10 @@ from awol.scenario.provenance import join, strip_annotations
 # Group title → the sections of the tree whose numbers and switches are its levers.
 GROUPS = (
     ("Contracts, assaults, prosecution, amnesty (C1, C2, C5; Q2, Q5)", ("policy",)),
-    ("Checkpoints and search units (C4; Q3)", ("pursuit.search_units", "pursuit.routes", "pursuit.adaptive")),
+    ("Leave (M2)", ("leave",)),
+    ("Checkpoints, search units and police at home (C4; Q3)",
+     ("pursuit.search_units", "pursuit.routes", "pursuit.home_detection_per_day", "pursuit.voluntary_return_per_day",
+      "pursuit.amnesty_return_multiplier", "pursuit.adaptive")),
     ("Recruitment and force target (C6, C7; Q4)", ("recruitment",)),
     ("Force at the start, by channel", ("population",)),
 )
@@ -30,7 +33,16 @@ WORDS = {
     "release_at_term": "Share released at end of term (C1)",
     "assault_share_retained": "Share of retained soldiers sent to assaults (C2)",
     "assault_share_returned": "Share of returned deserters sent to assaults (C5)",
-    "prosecution_share": "Share of captured deserters prosecuted",
+    "prosecution_share": "Share of absences prosecuted (long or repeated)",
+    "short_first_prosecution": "Share of first absences of up to ten days prosecuted",
+    "refusal_prosecution": "Share of refusals to deploy prosecuted",
+    "detainee_release_at_term": "Share of detainee recruits released at end of term (C1)",
+    "start_per_day": "Daily chance a soldier on duty goes on leave",
+    "convalescent_share": "Share of men leaving hospital who convalesce at home",
+    "convalescent_days": "Days of convalescence at home",
+    "home_detection_per_day": "Daily chance police find an absent man at home",
+    "voluntary_return_per_day": "Daily chance an absent man comes back",
+    "amnesty_return_multiplier": "Voluntary returns multiplied under a full amnesty",
     "suspended_share": "Share of sentences suspended",
     "amnesty": "Amnesty for deserters (0 = none, 1 = full)",
     "enabled": "Adaptive pursuit: more search units and checkpoints as desertions grow",
@@ -68,6 +80,8 @@ def _label(plain: dict, path: str, keys: list) -> str:
         node = node[key]
     if last == "value" and isinstance(node, dict) and "from" in node:  # a schedule step
         return f"{_words(parents[-2])}, from {node['from']}"
+    if parents == ["leave"] and last == "days":
+        return "Days of a rotation leave"
     if parents and parents[-1] == "search_units":
         return f"Search units in region {last}"
     if last == "checkpoints" and isinstance(node, dict) and "from" in node and "to" in node:
@@ -114,7 +128,8 @@ def levers_of(tree: dict) -> list[dict]:
                     node = node[key]
             except (KeyError, TypeError):
                 continue
-            for leaf_keys, value in _leaves(node, keys):
+            leaves = [(keys, node)] if isinstance(node, (bool, int, float)) else _leaves(node, keys)
+            for leaf_keys, value in leaves:
                 path = _path(leaf_keys)
                 note = annotations.get(path, {})
                 out.append({"path": path, "label": _label(plain, path, leaf_keys), "group": group, "value": value,
