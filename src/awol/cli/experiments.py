@@ -18,6 +18,7 @@ from awol.experiments import api
 from awol.experiments.analysis import SUMMARIES
 from awol.experiments.design import DESIGNS, DesignError
 from awol.progress import rich_progress
+from awol.store.runs import default_out
 
 Runs = Annotated[int, typer.Option(help="Replicates (independent seeds derived from the scenario seed and the run index).")]
 Days = Annotated[Optional[int], typer.Option(help="Days to simulate (default: the scenario's).")]
@@ -61,7 +62,7 @@ def ensemble(
 ) -> None:
     """Run N replicates; store each run, the per-day quantiles and a manifest."""
     sc = scenario_or_exit(scenario)
-    out = out or Path("results") / f"{sc.name}-ensemble"
+    out = out or default_out(f"{sc.name}-ensemble")
     result = _run(f"{sc.name} × {runs}", api.ensemble, sc, runs, days=days, engine=engine, out=out, workers=workers, dask=dask)
     table = Table(title=f"{sc.name}: {runs} runs ({engine})")
     table.add_column("summary")
@@ -90,7 +91,7 @@ def sweep(
 ) -> None:
     """Run a design over parameters addressed by their dotted path in the scenario file."""
     sc = scenario_or_exit(scenario)
-    out = out or Path("results") / f"{sc.name}-sweep"
+    out = out or default_out(f"{sc.name}-sweep")
     result = _run(f"{sc.name} sweep", api.sweep, sc, vary, design_kind=design, points=points,
                   runs_per_point=runs_per_point, days=days, engine=engine, out=out, workers=workers, dask=dask)
     params = [c for c in result.table.columns if "." in c or "[" in c]
@@ -122,7 +123,7 @@ def sensitivity(
     from awol.experiments.plots import indices_plot
 
     sc = scenario_or_exit(scenario)
-    out = out or Path("results") / f"{sc.name}-{method}"
+    out = out or default_out(f"{sc.name}-{method}")
     result = _run(f"{sc.name} {method}", api.sensitivity, sc, method=method, parameters=parameter, outputs=outputs,
                   samples=samples, days=days, engine=engine, out=out, workers=workers, dask=dask)
     idx = result.table
@@ -157,7 +158,7 @@ def compare(
     scs = [scenario_or_exit(s) for s in scenarios]
     if len(scs) < 2:
         fail(f"compare needs at least two scenarios; got {len(scs)}")
-    out = out or Path("results") / ("compare-" + "-".join(s.name for s in scs))
+    out = out or default_out("compare-" + "-".join(s.name for s in scs))
     result = _run("compare", api.compare, scs, runs=runs, days=days, engine=engine, out=out, workers=workers, dask=dask)
     for name, rows in result.table.groupby("scenario", sort=False):
         table = Table(title=f"{name} − {rows['baseline'].iloc[0]} ({runs} paired runs)")

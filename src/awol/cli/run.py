@@ -13,7 +13,7 @@ from awol.cli.common import app, console, fail, scenario_or_exit
 from awol.engines import DEFAULT_ENGINE, ENGINES, simulate_columns
 from awol.progress import rich_progress
 from awol.scenario.load import bundled_scenarios
-from awol.store.runs import RunExistsError, holds_run, make_manifest, write_run
+from awol.store.runs import RunExistsError, default_out, holds_run, make_manifest, write_run
 
 
 @app.command()
@@ -36,7 +36,7 @@ def run(
         problems.append(f"--engine: {engine!r} is not an engine; choose one of {', '.join(ENGINES)}")
     seed = sc.simulation.seed if seed is None else seed
     days = sc.simulation.days if days is None else days
-    out = out or Path("results") / f"{sc.name}-seed{seed}"
+    out = out or default_out(f"{sc.name}-seed{seed}")
     if holds_run(out) and not overwrite:
         problems.append(f"--out: {out} already holds a run; choose another directory or pass --overwrite")
     if problems:

@@ -25,6 +25,7 @@ from awol.experiments.execution import RunTask, execute, executor_for, run_file
 from awol.progress import Progress
 from awol.scenario.load import load_scenario
 from awol.scenario.schema import Scenario
+from awol.store.runs import default_out, safe_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -119,7 +120,7 @@ def ensemble(
     """
     sc = _scenario(scenario)
     _check_common(runs, days, engine)
-    out = Path(out or Path("results") / f"{sc.name}-ensemble")
+    out = Path(out or default_out(f"{sc.name}-ensemble"))
     base = sc.simulation.seed
     _write_manifest(out, {
         "kind": "ensemble", "scenario": sc.name, "scenario_hash": sc.hash, "base_seed": base,
@@ -189,7 +190,7 @@ def sweep(
     design.check_parameters(sc, params)
     _check_common(runs_per_point, days, engine)
     table = design.make_design(params, design_kind, points, seed=sc.simulation.seed)
-    out = Path(out or Path("results") / f"{sc.name}-sweep")
+    out = Path(out or default_out(f"{sc.name}-sweep"))
     tasks = _design_tasks(sc, table, runs_per_point, days, engine, out)  # validates every point first
     _write_manifest(out, {
         "kind": "sweep", "scenario": sc.name, "scenario_hash": sc.hash, "base_seed": sc.simulation.seed,
@@ -250,7 +251,7 @@ def sensitivity(
         x = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
     table = pd.DataFrame(x, columns=problem["names"])
     table.insert(0, "point", np.arange(len(table)))
-    out = Path(out or Path("results") / f"{sc.name}-{method}")
+    out = Path(out or default_out(f"{sc.name}-{method}"))
     tasks = _design_tasks(sc, table, 1, days, engine, out)
     _write_manifest(out, {
         "kind": "sensitivity", "method": method, "scenario": sc.name, "scenario_hash": sc.hash,
@@ -292,12 +293,12 @@ def compare(
     scs = [_scenario(s) for s in scenarios]
     if len(scs) < 2:
         raise DesignError([f"compare needs at least two scenarios; got {len(scs)}"])
-    names = [s.name for s in scs]
+    names = [safe_name(s.name) for s in scs]  # each scenario's runs go in a folder of its name
     if len(set(names)) < len(names):
         names = [f"{i}-{n}" for i, n in enumerate(names)]
     _check_common(runs, days, engine)
     base_seed = scs[0].simulation.seed
-    out = Path(out or Path("results") / ("compare-" + "-".join(names)))
+    out = Path(out or default_out("compare-" + "-".join(names)))
     _write_manifest(out, {
         "kind": "compare", "scenarios": names, "scenario_hashes": [s.hash for s in scs], "base_seed": base_seed,
         "runs": runs, "days": days, "engine": engine,
