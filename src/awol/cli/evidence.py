@@ -38,6 +38,48 @@ def _check_dask(dask: str | None) -> None:
         fail(f"--dask: {dask!r}; write local:N with N at least 1, or a scheduler address tcp://HOST:PORT")
 
 
+def _check_work(**options: int) -> None:
+    """Every count of work an evidence command takes has an upper limit (scenario/limits.py)."""
+    from awol.scenario import limits
+
+    most = {"population": limits.MAX_DRAWS, "draws": limits.MAX_DRAWS, "generations": limits.MAX_GENERATIONS}
+    problems = [f"--{name}: {value:,}; must be from 1 to {most[name]:,}"
+                for name, value in options.items() if not 1 <= value <= most[name]]
+    if problems:
+        fail(problems)
+
+
+def _check_nowcast_days(posterior: Path, until: str | None, draws: int, workers: int) -> None:
+    """`--until` as a date within the scenario's longest run, and memory for the draws, before any draw runs."""
+    import datetime as dt
+
+    from awol.engines.footprint import MemoryNeedError, check_memory
+    from awol.evidence.nowcast import PosteriorError, posterior_scenario, read_posterior
+    from awol.scenario import limits
+
+    try:
+        scenario, _ = posterior_scenario(read_posterior(posterior), posterior)
+    except PosteriorError:
+        return  # the nowcast itself names what is wrong with the posterior
+    days = None
+    if until is not None:
+        try:
+            end = dt.date.fromisoformat(until)
+        except ValueError:
+            fail(f"--until: {until!r} is not a date; write YYYY-MM-DD")
+        days = (end - scenario.simulation.start).days + 1
+        if days > limits.MAX_DAYS:
+            fail(f"--until: {until}; at most {limits.MAX_DAYS:,} days from the scenario's start "
+                 f"{scenario.simulation.start} (scenario/limits.py MAX_DAYS)")
+        if days < 1:
+            return  # the nowcast names it
+    try:
+        check_memory([(scenario, days)], "cohorts", concurrent=min(workers, draws),
+                     processes=workers if workers > 1 else 0)
+    except MemoryNeedError as exc:
+        fail(exc.problems)
+
+
 def _show_pyabc_progress() -> None:
     """pyabc reports each generation (threshold, acceptance) through its logger; show it on stderr."""
     import pyabc  # noqa: F401  (installs its own handler on import; replaced below)
@@ -79,6 +121,7 @@ def calibrate(
     _check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
+    _check_work(population=population, generations=generations, draws=draws)
     sc = scenario_or_exit(scenario)
     observed, files = _observed_or_exit(data)
     try:
@@ -147,6 +190,8 @@ def nowcast(
         fail(f"--workers: {workers}; must be at least 1")
     if not posterior.exists() and (BUNDLED_DIR / f"{posterior}.posterior.json").exists():
         posterior = BUNDLED_DIR / f"{posterior}.posterior.json"  # `awol nowcast baseline`: the shipped posterior
+    _check_work(draws=draws)
+    _check_nowcast_days(posterior, until, draws, workers)
     try:
         if format == "table":
             with rich_progress(f"nowcast ({draws} draws)", transient=True) as progress:

@@ -11,6 +11,8 @@ from rich.table import Table
 
 from awol.cli.common import app, console, fail, scenario_or_exit
 from awol.engines import DEFAULT_ENGINE, ENGINES, simulate_columns
+from awol.engines.footprint import MemoryNeedError, check_memory
+from awol.scenario import limits
 from awol.progress import rich_progress
 from awol.scenario.load import bundled_scenarios
 from awol.store.runs import RunExistsError, default_out, holds_run, make_manifest, write_run
@@ -28,8 +30,8 @@ def run(
     """Simulate one scenario; write daily outputs (Parquet) and a manifest; print a summary."""
     sc = scenario_or_exit(scenario)
     problems = []
-    if days is not None and days < 1:
-        problems.append(f"--days: {days} must be at least 1")
+    if days is not None and not 1 <= days <= limits.MAX_DAYS:
+        problems.append(f"--days: {days}; must be from 1 to {limits.MAX_DAYS:,}")
     if seed is not None and not 0 <= seed < 2**63:
         problems.append(f"--seed: {seed} must be in [0, 2^63)")
     if engine not in ENGINES:
@@ -41,6 +43,10 @@ def run(
         problems.append(f"--out: {out} already holds a run; choose another directory or pass --overwrite")
     if problems:
         fail(problems)
+    try:
+        check_memory([(sc, days)], engine)
+    except MemoryNeedError as exc:
+        fail(exc.problems)
 
     started = time.perf_counter()
     from awol.engines.cohorts import PoolTooLarge

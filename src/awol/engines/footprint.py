@@ -47,9 +47,6 @@ DRAW_BYTES = 100         # a newcomer's attributes while drawn (float64 randoms 
 COHORT_BYTES = 200       # one cohort of the sparse table: key fields, code, counts, successors, index
 TABLE_ALLOWANCE = 2**16  # cohorts of the sparse table allowed for (the full baseline holds far fewer)
 
-SIZE_FIELDS = ("population.volunteer.size", "population.mobilised.size", "population.detainee.size",
-               "recruitment.volunteer_per_day", "recruitment.detentions_per_day", "recruitment.mobilisation",
-               "recruitment.force_target.max_per_day", "simulation.scale")
 POOL_FIELDS = ("cohorts.risk_bins", "population.units", "channels.*.term_months")
 DAY_FIELDS = ("simulation.days (or --days)",)
 
@@ -77,15 +74,28 @@ class Footprint:
         return max(self.parts, key=self.parts.get)
 
 
-def expected_soldiers(plan) -> float:
-    """Soldiers ever in the force over the plan's days, at scale: the initial force, the
-    mobilisation quotas, the expected recruits and a force target's cap (an upper bound)."""
-    sc = plan.scenario
-    total = float(plan.initial_size.sum()) + float(plan.mobilisation.sum()) + float(plan.recruits.sum())
-    target = sc.recruitment.force_target
+def soldier_sources(plan) -> dict[str, float]:
+    """Soldiers ever in the force over the plan's days, at scale, by the field they come from:
+    the initial force, the mobilisation quotas, the expected recruits and a force target's
+    cap (an upper bound)."""
+    from awol.model.states import CHANNELS
+
+    sources = {f"population.{c}.size": float(plan.initial_size[i]) for i, c in enumerate(CHANNELS)}
+    sources["recruitment.mobilisation"] = float(plan.mobilisation.sum())
+    sources["recruitment.volunteer_per_day"] = float(plan.recruits[:, CHANNELS.index("volunteer")].sum())
+    sources["recruitment.detentions_per_day"] = float(plan.recruits[:, CHANNELS.index("detainee")].sum())
+    target = plan.scenario.recruitment.force_target
     if target is not None:
-        total += target.max_per_day * plan.scale * plan.days
-    return total
+        sources["recruitment.force_target.max_per_day"] = target.max_per_day * plan.scale * plan.days
+    return sources
+
+
+def _main_sources(sources: dict[str, float]) -> tuple[str, ...]:
+    """The fields that bring at least a tenth of the soldiers (inflows also grow with the days)."""
+    total = sum(sources.values()) or 1.0
+    main = tuple(k for k, v in sources.items() if v >= 0.1 * total)
+    inflow = any(k.startswith("recruitment.") for k in main)
+    return main + (DAY_FIELDS if inflow else ())
 
 
 def estimate(scenario: Scenario, days: int | None = None, engine: str = "cohorts") -> Footprint:
@@ -100,14 +110,16 @@ def estimate(scenario: Scenario, days: int | None = None, engine: str = "cohorts
     parts = {"daily outputs": daily}
     fields = {"daily outputs": DAY_FIELDS}
     if engine == "agents":
-        soldiers = expected_soldiers(plan)
+        sources = soldier_sources(plan)
+        soldiers = sum(sources.values())
         room = 1.05 * soldiers + 4 * np.sqrt(soldiers) + 1024
         # the records are reserved for the expected soldiers; when a run outgrows them they
         # double, old and new side by side while copied: half again as an allowance
         parts["soldier records"] = int(1.5 * room * (SOLDIER_BYTES + CALENDAR_BYTES))
         parts["initial draw"] = int(float(plan.initial_size.max(initial=0)) * DRAW_BYTES)
         parts["calendar days"] = days * 32 * CALENDAR_BYTES * 2
-        fields["soldier records"] = fields["initial draw"] = SIZE_FIELDS
+        fields["soldier records"] = _main_sources(sources)
+        fields["initial draw"] = tuple(f"population.{c}.size" for c in ("volunteer", "mobilised", "detainee"))
         fields["calendar days"] = DAY_FIELDS
         parts["tallies"] = 8 * 4 * 9 * 27 * units
         fields["tallies"] = ("population.units",)
@@ -124,7 +136,8 @@ def estimate(scenario: Scenario, days: int | None = None, engine: str = "cohorts
         parts["cohort table"] = TABLE_ALLOWANCE * COHORT_BYTES
         fields["cohort table"] = POOL_FIELDS
         parts["returns pending"] = int(float(plan.initial_size.sum()) / 100) * 24
-        fields["returns pending"] = SIZE_FIELDS
+        fields["returns pending"] = tuple(
+            f"population.{c}.size" for c in ("volunteer", "mobilised", "detainee"))
     return Footprint(engine, parts, fields)
 
 
