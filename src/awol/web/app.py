@@ -6,33 +6,49 @@ installed package); the JSON API is documented at /docs and /openapi.json.
 
 from __future__ import annotations
 
+import math
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Optional, Union
+from typing import Annotated, Literal, Optional, Union
 
-from fastapi import FastAPI, HTTPException, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from awol.engines import DEFAULT_ENGINE, ENGINES
+from awol.engines.footprint import MemoryNeedError, check_memory
 from awol.scenario.load import ScenarioError, bundled_scenarios, scenario_from_tree
-from awol.web.jobs import JobStore
+from awol.scenario import limits
+from awol.web.jobs import JOB_ID, JobStore
 from awol.web.levers import apply_levers, bundled_tree, levers_of, scaled, soldiers_estimate
+from awol.web.middleware import BodyLimits
 
 DEFAULT_MAX_WORK = 2e9  # soldier-days x runs; the full baseline (~1.4M soldiers x 1011 days) is ~1.4e9 per run
 SERIES = ("on_duty", "retained_past_term", "deserters_at_large", "new_desertions", "captures", "deaths",
           "recruits", "cases_filed")
 
 
-class JobRequest(BaseModel):
-    """A run (runs = 1) or a small ensemble of a bundled scenario with some levers changed."""
+LeverPath = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
-    scenario: str = Field(description="Name of a bundled scenario (GET /api/scenarios).", examples=["baseline"])
-    levers: dict[str, Union[bool, float]] = Field(
-        default_factory=dict, description="Parameter values by dotted path, e.g. {\"policy.release_at_term[0].value\": 0.5}.")
+
+class JobRequest(BaseModel):
+    """A run (runs = 1) or a small ensemble of a bundled scenario with some levers changed.
+
+    Strict: every field has its JSON type (no "5" for 5, no 1 for true), numbers are
+    finite (NaN and Infinity are refused), and no field beyond these is accepted.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    scenario: str = Field(max_length=limits.MAX_NAME, description="Name of a bundled scenario (GET /api/scenarios).",
+                          examples=["baseline"])
+    levers: dict[LeverPath, Union[StrictBool, float]] = Field(
+        default_factory=dict, max_length=100,
+        description="Parameter values by dotted path, e.g. {\"policy.release_at_term[0].value\": 0.5}; at most 100.")
     days: Optional[int] = Field(None, ge=1, le=5000, description="Days to simulate (default: the scenario's).")
     runs: int = Field(1, ge=1, le=50, description="Runs in the ensemble; run k's seed comes from (seed, k), as in `awol ensemble`.")
     scale: float = Field(1.0, gt=0, le=1, description="Multiply every size and inflow: 0.01 runs ~100x faster.")
@@ -41,10 +57,36 @@ class JobRequest(BaseModel):
     label: Optional[str] = Field(None, max_length=80, description="A name for the job in comparisons.")
 
 
+class ErrorDetail(BaseModel):
+    """A refused request: a message (404, 409, 408, 413), or one entry per problem (422)."""
+
+    detail: Union[str, list[dict]]
+
+
+ERRORS = {code: {"model": ErrorDetail, "description": text} for code, text in (
+    (404, "No such scenario or job"), (409, "The job is not done"), (408, "The request body came too slowly"),
+    (413, "The request body is too large"))}
+
+
+def brief(value: object) -> object:
+    """`value` as an error may show it: a finite number, a switch or short text; else nothing.
+    An error never echoes a request in full (a 20 MB body came back as 104 MB)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return value if math.isfinite(value) and abs(value) < 1e300 else repr(value)
+    if isinstance(value, str):
+        return value if len(value) <= 80 else value[:77] + "..."
+    return type(value).__name__
+
+
+def problem(loc: list, value: object, msg: str, kind: str = "value_error") -> dict:
+    return {"loc": [brief(part) for part in loc], "input": brief(value), "msg": msg[:500], "type": kind}
+
+
 def unprocessable(problems: list[tuple[list, object, str]]) -> HTTPException:
     """HTTP 422 in FastAPI's own shape: one entry per problem, `loc` naming the field."""
-    return HTTPException(422, detail=[{"loc": loc, "input": value, "msg": msg, "type": "value_error"}
-                                      for loc, value, msg in problems])
+    return HTTPException(422, detail=[problem(loc, value, msg) for loc, value, msg in problems[:100]])
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +107,15 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
     app = FastAPI(title="awol", version="1", lifespan=lifespan,
                   description="Simulate a coerced military manpower system: pick a scenario, change levers, "
                               "run a small ensemble, watch progress, compare results.")
+    app.add_middleware(BodyLimits)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """FastAPI's 422, without echoing the request (or NaN, which JSON cannot carry)."""
+        return JSONResponse(status_code=422, content={"detail": [
+            problem(list(e.get("loc", ())), e.get("input"), str(e.get("msg", "")), str(e.get("type", "value_error")))
+            for e in exc.errors()[:100]]})
+
     app.state.jobs = jobs
     app.state.max_work = max_work
     static = resources.files("awol.web").joinpath("static")
@@ -84,17 +135,19 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
 
     def tree_or_404(name: str) -> dict:
         if name not in {n for n, _ in bundled_scenarios()}:
-            raise HTTPException(404, detail=f"scenario {name!r} is not bundled; GET /api/scenarios lists them")
+            raise HTTPException(404, detail=f"scenario {brief(name)!r} is not bundled; GET /api/scenarios lists them")
         return bundled_tree(name)
 
-    @app.get("/api/scenarios/{name}", summary="A scenario's description, defaults and policy levers")
+    @app.get("/api/scenarios/{name}", summary="A scenario's description, defaults and policy levers",
+             responses={404: ERRORS[404]})
     def scenario(name: str) -> dict:
         tree = tree_or_404(name)
         sc = scenario_from_tree(tree, source=name)
         return {"name": sc.name, "description": sc.description, "days": sc.simulation.days,
                 "seed": sc.simulation.seed, "levers": levers_of(tree)}
 
-    @app.post("/api/jobs", status_code=202, summary="Queue a run or a small ensemble")
+    @app.post("/api/jobs", status_code=202, summary="Queue a run or a small ensemble",
+              responses={408: ERRORS[408], 413: ERRORS[413]})
     def submit(request: JobRequest) -> dict:
         names = {n for n, _ in bundled_scenarios()}
         if request.scenario not in names:
@@ -117,6 +170,10 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
             raise unprocessable([(["body", "runs"], request.runs,
                                   f"job too large: about {work:.2g} soldier-days x runs, limit {app.state.max_work:.2g}; "
                                   "lower runs, days or scale")])
+        try:  # a job's runs are made one at a time in this process
+            check_memory([(sc, days)], request.engine)
+        except MemoryNeedError as exc:
+            raise unprocessable([(["body", "scale"], request.scale, line) for line in exc.problems])
         recorded = request.model_dump() | {"days": days, "seed": seed}
         return jobs.submit(sc, recorded, tree)
 
@@ -125,12 +182,14 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         return jobs.all()
 
     def job_or_404(job_id: str) -> dict:
-        record = jobs.read(job_id) if job_id.replace("-", "").isalnum() else None
+        """A job's record; an id not of the store's form touches no file."""
+        record = jobs.read(job_id) if JOB_ID.fullmatch(job_id) else None
         if record is None:
-            raise HTTPException(404, detail=f"no job {job_id!r}")
+            raise HTTPException(404, detail=f"no job {brief(job_id)!r} (ids look like 20250101-120000-0a1b2c)")
         return record
 
-    @app.get("/api/jobs/{job_id}", summary="A job's status and progress (done / total runs)")
+    @app.get("/api/jobs/{job_id}", summary="A job's status and progress (done / total runs)",
+             responses={404: ERRORS[404]})
     def job(job_id: str) -> dict:
         return job_or_404(job_id)
 
@@ -142,8 +201,9 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
             raise HTTPException(409, detail=f"job {job_id} is {record['status']}, not done")
         return record, load_result(jobs.result_dir(job_id), label=record["label"])
 
-    @app.get("/api/jobs/{job_id}/results", summary="Fan-chart data: quantiles over runs of the main outputs by day")
-    def results(job_id: str, columns: list[str] = Query(default=list(SERIES))) -> dict:
+    @app.get("/api/jobs/{job_id}/results", summary="Fan-chart data: quantiles over runs of the main outputs by day",
+             responses={404: ERRORS[404], 409: ERRORS[409]})
+    def results(job_id: str, columns: list[str] = Query(default=list(SERIES), max_length=200)) -> dict:
         record, result = result_of(job_id)
         unknown = [c for c in columns if c not in result.runs[0].columns or c in ("day", "date")]
         if unknown:
@@ -156,7 +216,7 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
                 "dates": [d.date().isoformat() for d in result.dates()], "series": series}
 
     @app.get("/api/jobs/{job_id}/report", response_class=HTMLResponse,
-             summary="The self-contained HTML report of a finished job")
+             summary="The self-contained HTML report of a finished job", responses={404: ERRORS[404], 409: ERRORS[409]})
     def report(job_id: str) -> str:
         from awol.report.html import build_report
 
