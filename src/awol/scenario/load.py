@@ -225,7 +225,7 @@ def parse_yaml(text: str):
         try:
             node = loader.get_single_node()
         except yaml.YAMLError as exc:
-            if _BaseLoader is yaml.SafeLoader:
+            if _BaseLoader is yaml.SafeLoader or "nesting depth" in str(exc):  # (Python's parser recurses)
                 raise
             try:
                 yaml.safe_load(text)
