@@ -63,7 +63,7 @@ class ErrorDetail(BaseModel):
     detail: Union[str, list[dict]]
 
 
-ERRORS = {code: {"model": ErrorDetail, "description": text} for code, text in (
+ERRORS = {code: {"model": ErrorDetail, "description": text, "content": {"application/json": {}}} for code, text in (
     (404, "No such scenario or job"), (409, "The job is not done"), (408, "The request body came too slowly"),
     (413, "The request body is too large"))}
 
