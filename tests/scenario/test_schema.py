@@ -113,7 +113,8 @@ def test_a_route_from_a_region_to_itself_is_refused():
 
 
 def test_a_route_given_twice_is_refused():
-    routes = copy.deepcopy(BASE["pursuit"]["routes"]) + [{"from": "occupied-east", "to": "front-north", "checkpoints": 1}]
+    again = {"from": "occupied-east", "to": "front-north", "checkpoints": 1}
+    routes = copy.deepcopy(BASE["pursuit"]["routes"]) + [again]
     found = problems_with({"pursuit.routes": routes})
     assert any(p.startswith("pursuit.routes[9]:") and "routes[0]" in p for p in found), found
 

@@ -62,7 +62,8 @@ def test_an_oversized_body_without_a_length_is_refused_as_it_arrives(base):
         for _ in range(100):
             yield b"x" * 65536
 
-    response = httpx.post(f"{base}/api/jobs", content=chunks(), headers={"content-type": "application/json"}, timeout=60)
+    response = httpx.post(f"{base}/api/jobs", content=chunks(), headers={"content-type": "application/json"},
+                          timeout=60)
     assert response.status_code == 413
 
 
