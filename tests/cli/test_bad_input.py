@@ -146,6 +146,8 @@ def test_a_scenario_name_cannot_move_the_default_output_out_of_results(tmp_path,
     (["nowcast", "--draws", "1000000000"], "--draws: 1,000,000,000; must be from 1 to 100,000"),
     (["calibrate", "--params", "desertion.base_per_day", "--population", "1000000000"], "--population: 1,000,000,000"),
     (["calibrate", "--params", "desertion.base_per_day", "--generations", "1000000000"], "--generations"),
+    (["ensemble", "--runs", "3", "--workers", "1000000000"], "--workers: 1,000,000,000; at most 256"),
+    (["compare", "baseline", "--dask", "local:100000"], "--dask: 100,000; at most 256"),
 ])
 def test_work_beyond_the_limits_is_refused_up_front(tmp_path, monkeypatch, args, fragment):
     monkeypatch.chdir(tmp_path)
@@ -154,6 +156,11 @@ def test_work_beyond_the_limits_is_refused_up_front(tmp_path, monkeypatch, args,
     assert result.exit_code == 2, result.output
     assert fragment in result.stderr, result.stderr
     assert not (tmp_path / "results").exists()  # nothing started, nothing written
+
+
+def test_serve_refuses_a_limit_that_is_not_a_number():
+    result = invoke("serve", "--max-work", "nan")
+    assert result.exit_code == 2 and "--max-work: nan" in result.stderr
 
 
 def test_a_run_that_cannot_fit_in_memory_is_refused_naming_its_fields(tmp_path):

@@ -42,7 +42,8 @@ def _check_work(**options: int) -> None:
     """Every count of work an evidence command takes has an upper limit (scenario/limits.py)."""
     from awol.scenario import limits
 
-    most = {"population": limits.MAX_DRAWS, "draws": limits.MAX_DRAWS, "generations": limits.MAX_GENERATIONS}
+    most = {"population": limits.MAX_DRAWS, "draws": limits.MAX_DRAWS, "generations": limits.MAX_GENERATIONS,
+            "workers": limits.MAX_WORKERS}
     problems = [f"--{name}: {value:,}; must be from 1 to {most[name]:,}"
                 for name, value in options.items() if not 1 <= value <= most[name]]
     if problems:
@@ -121,7 +122,7 @@ def calibrate(
     _check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
-    _check_work(population=population, generations=generations, draws=draws)
+    _check_work(population=population, generations=generations, draws=draws, workers=workers)
     sc = scenario_or_exit(scenario)
     observed, files = _observed_or_exit(data)
     try:
@@ -190,7 +191,7 @@ def nowcast(
         fail(f"--workers: {workers}; must be at least 1")
     if not posterior.exists() and (BUNDLED_DIR / f"{posterior}.posterior.json").exists():
         posterior = BUNDLED_DIR / f"{posterior}.posterior.json"  # `awol nowcast baseline`: the shipped posterior
-    _check_work(draws=draws)
+    _check_work(draws=draws, workers=workers)
     _check_nowcast_days(posterior, until, draws, workers)
     try:
         if format == "table":

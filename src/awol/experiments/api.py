@@ -84,6 +84,8 @@ def _run_all(tasks, executor, workers, dask, progress):
     """Run the tasks; `progress=True` shows a Rich bar (terminal or notebook), False none."""
     from awol.progress import rich_progress
 
+    if workers is not None and workers > 1:
+        workers = min(workers, len(tasks))  # no more processes than runs
     ctx = nullcontext(executor) if executor is not None else executor_for(workers, dask)
     bar = rich_progress(f"{len(tasks)} runs") if progress is True else nullcontext(progress or None)
     with ctx as ex, bar as hook:
@@ -97,6 +99,7 @@ def _check_memory(scenarios: list[Scenario], days: int | None, engine: str, runs
     dask cluster or a caller's executor is left to its own limits."""
     from awol.engines.footprint import MemoryNeedError, check_memory
 
+    _check_workers(workers, dask)
     if executor is not None or (dask is not None and not dask.startswith("local:")):
         return
     width = int(dask.split(":", 1)[1]) if dask else (workers or os.cpu_count() or 1)
@@ -106,6 +109,15 @@ def _check_memory(scenarios: list[Scenario], days: int | None, engine: str, runs
                      processes=0 if concurrent == 1 and not dask else concurrent)
     except MemoryNeedError as exc:
         raise DesignError(exc.problems) from None
+
+
+def _check_workers(workers: int | None, dask: str | None) -> None:
+    """Local workers are whole processes: at most `limits.MAX_WORKERS`."""
+    local = int(dask.split(":", 1)[1]) if dask and dask.startswith("local:") and dask[6:].isdigit() else None
+    problems = [f"{name}: {n:,}; at most {limits.MAX_WORKERS} worker processes on this machine"
+                for name, n in (("--workers", workers), ("--dask", local)) if n is not None and n > limits.MAX_WORKERS]
+    if problems:
+        raise DesignError(problems)
 
 
 def _check_common(runs: int, days: int | None, engine: str, points: int = 1, what: str = "--runs") -> None:

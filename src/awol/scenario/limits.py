@@ -105,3 +105,7 @@ MAX_DRAWS = 100_000
 
 MAX_GENERATIONS = 1_000
 """ABC-SMC generations of a calibration."""
+
+MAX_WORKERS = 256
+"""Worker processes of one command on this machine (`--workers`, `--dask local:N`): each is a
+whole interpreter of some 250 MB."""
