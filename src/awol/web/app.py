@@ -117,6 +117,9 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
             for e in exc.errors()[:100]]})
 
     app.state.jobs = jobs
+    # The bundled scenarios do not change while the server runs; listing them validates every
+    # file (about 0.1 s each), which every submission would otherwise pay again.
+    catalogue = lru_cache(maxsize=1)(lambda: tuple(bundled_scenarios()))
     app.state.max_work = max_work
     static = resources.files("awol.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -131,10 +134,10 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
 
     @app.get("/api/scenarios", summary="Bundled scenarios")
     def scenarios() -> list[dict]:
-        return [{"name": name, "description": description} for name, description in bundled_scenarios()]
+        return [{"name": name, "description": description} for name, description in catalogue()]
 
     def tree_or_404(name: str) -> dict:
-        if name not in {n for n, _ in bundled_scenarios()}:
+        if name not in {n for n, _ in catalogue()}:
             raise HTTPException(404, detail=f"scenario {brief(name)!r} is not bundled; GET /api/scenarios lists them")
         return bundled_tree(name)
 
@@ -149,7 +152,7 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
     @app.post("/api/jobs", status_code=202, summary="Queue a run or a small ensemble",
               responses={408: ERRORS[408], 413: ERRORS[413]})
     def submit(request: JobRequest) -> dict:
-        names = {n for n, _ in bundled_scenarios()}
+        names = {n for n, _ in catalogue()}
         if request.scenario not in names:
             raise unprocessable([(["body", "scenario"], request.scenario,
                                   f"is not a bundled scenario; choose one of {', '.join(sorted(names))}")])
