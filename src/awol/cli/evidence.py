@@ -38,14 +38,16 @@ def _check_dask(dask: str | None) -> None:
         fail(f"--dask: {dask!r}; write local:N with N at least 1, or a scheduler address tcp://HOST:PORT")
 
 
-def _check_work(**options: int) -> None:
-    """Every count of work an evidence command takes has an upper limit (scenario/limits.py)."""
+def _check_work(least: int = 1, **options: int) -> None:
+    """Every count of work an evidence command takes has an upper limit (scenario/limits.py);
+    `--draws` may be `least` (0: calibrate skips the predictive check)."""
     from awol.scenario import limits
 
     most = {"population": limits.MAX_DRAWS, "draws": limits.MAX_DRAWS, "generations": limits.MAX_GENERATIONS,
             "workers": limits.MAX_WORKERS}
-    problems = [f"--{name}: {value:,}; must be from 1 to {most[name]:,}"
-                for name, value in options.items() if not 1 <= value <= most[name]]
+    lowest = {name: least if name == "draws" else 1 for name in options}
+    problems = [f"--{name}: {value:,}; must be from {lowest[name]} to {most[name]:,}"
+                for name, value in options.items() if not lowest[name] <= value <= most[name]]
     if problems:
         fail(problems)
 
@@ -122,7 +124,7 @@ def calibrate(
     _check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
-    _check_work(population=population, generations=generations, draws=draws, workers=workers)
+    _check_work(0, population=population, generations=generations, draws=draws, workers=workers)
     sc = scenario_or_exit(scenario)
     observed, files = _observed_or_exit(data)
     try:
