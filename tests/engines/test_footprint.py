@@ -60,3 +60,14 @@ def test_available_memory_is_read_from_the_machine():
     total = next(int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines()
                  if line.startswith("MemTotal:"))
     assert 0 < available_bytes() <= total
+
+
+def test_results_read_back_count_too():
+    from awol.engines.footprint import gathered_bytes
+
+    scenario = small_scenario(scale=0.01, days=100)
+    assert gathered_bytes(2_000, 1_000) == 2 * gathered_bytes(1_000, 1_000)
+    with pytest.raises(MemoryNeedError) as info:
+        check_memory([(scenario, None)], "cohorts", concurrent=0, gathered=gathered_bytes(1_000, 1_000),
+                     available=gathered_bytes(1_000, 1_000) - 1)
+    assert info.value.problems[0].startswith("--runs:")

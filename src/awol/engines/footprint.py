@@ -169,17 +169,29 @@ def _gib(n: float) -> str:
     return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{n / 2**20:,.0f} MiB"
 
 
+def gathered_bytes(runs: int, days: int) -> int:
+    """An experiment's summaries read every run's daily table into this process at once
+    (pandas frames of N_COLUMNS columns, and their concatenation): about three copies."""
+    return 3 * runs * days * N_COLUMNS * 8
+
+
 def check_memory(runs: list[tuple[Scenario, int | None]], engine: str, *, concurrent: int = 1,
-                 processes: int = 0, available: int | None = None) -> Footprint:
+                 processes: int = 0, gathered: int = 0, available: int | None = None) -> Footprint:
     """Refuse work whose largest run, `concurrent` at a time, needs more memory than is available.
 
-    `runs`: (scenario, days) of every distinct run of the work; `processes`: new worker
-    processes it starts (each costs `PROCESS_BYTES`). Raise `MemoryNeedError` naming the
-    part that dominates and the fields it grows with; return the largest run's footprint.
+    `runs`: (scenario, days) of every distinct run of the work; `concurrent`: how many run
+    on this machine at once (0: elsewhere); `processes`: new worker processes it starts
+    (each costs `PROCESS_BYTES`); `gathered`: bytes of results read back at the end
+    (`gathered_bytes`). Raise `MemoryNeedError` naming the part that dominates and the
+    fields it grows with; return the largest run's footprint.
     """
     largest = max((estimate(sc, days, engine) for sc, days in runs), key=lambda f: f.bytes)
-    need = largest.bytes * max(1, concurrent) + PROCESS_BYTES * processes
     have = available_bytes() if available is None else available
+    if gathered > have:
+        raise MemoryNeedError([
+            f"--runs: reading the runs' daily tables back to summarise them needs about {_gib(gathered)}, more "
+            f"than the {_gib(have)} this machine has available; use fewer runs (or points) or fewer days"])
+    need = largest.bytes * concurrent + PROCESS_BYTES * processes + gathered
     if need > have:
         part = largest.largest
         many = f" × {concurrent} runs at once" if concurrent > 1 else ""

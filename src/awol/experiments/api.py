@@ -94,19 +94,21 @@ def _run_all(tasks, executor, workers, dask, progress):
 
 def _check_memory(scenarios: list[Scenario], days: int | None, engine: str, runs: int, executor, workers,
                   dask) -> None:
-    """Refuse an experiment whose largest run, as many at once as the executor runs, needs more
-    memory than the machine has (`engines.footprint`), before anything is written. A remote
-    dask cluster or a caller's executor is left to its own limits."""
-    from awol.engines.footprint import MemoryNeedError, check_memory
+    """Refuse an experiment whose largest run, as many at once as the executor runs, plus its
+    runs' tables read back at the end, needs more memory than the machine has
+    (`engines.footprint`), before anything is written. Runs on a remote dask cluster or a
+    caller's executor are left to its limits; their tables still come back here."""
+    from awol.engines.footprint import MemoryNeedError, check_memory, gathered_bytes
 
     _check_workers(workers, dask)
-    if executor is not None or (dask is not None and not dask.startswith("local:")):
-        return
-    width = int(dask.split(":", 1)[1]) if dask else (workers or os.cpu_count() or 1)
+    elsewhere = executor is not None or (dask is not None and not dask.startswith("local:"))
+    width = 0 if elsewhere else int(dask.split(":", 1)[1]) if dask else (workers or os.cpu_count() or 1)
     concurrent = min(width, runs)
+    longest = days or max(sc.simulation.days for sc in scenarios)
     try:
         check_memory([(sc, days) for sc in scenarios], engine, concurrent=concurrent,
-                     processes=0 if concurrent == 1 and not dask else concurrent)
+                     processes=0 if concurrent <= 1 and not dask else concurrent,
+                     gathered=gathered_bytes(runs, longest))
     except MemoryNeedError as exc:
         raise DesignError(exc.problems) from None
 
