@@ -64,7 +64,7 @@ class ErrorDetail(BaseModel):
 
 
 ERRORS = {code: {"model": ErrorDetail, "description": text, "content": {"application/json": {}}} for code, text in (
-    (404, "No such scenario or job"), (409, "The job is not done"), (408, "The request body came too slowly"),
+    (400, "The body is not JSON text (or its length is malformed)"), (404, "No such scenario or job"), (409, "The job is not done"), (408, "The request body came too slowly"),
     (413, "The request body is too large"))}
 
 
@@ -150,7 +150,7 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
                 "seed": sc.simulation.seed, "levers": levers_of(tree)}
 
     @app.post("/api/jobs", status_code=202, summary="Queue a run or a small ensemble",
-              responses={408: ERRORS[408], 413: ERRORS[413]})
+              responses={400: ERRORS[400], 408: ERRORS[408], 413: ERRORS[413]})
     def submit(request: JobRequest) -> dict:
         names = {n for n, _ in catalogue()}
         if request.scenario not in names:
