@@ -272,12 +272,12 @@ class Pursuit(Strict):
             for end, name in (("from", route.a), ("to", route.b)):
                 if name not in known:
                     problems.append(
-                        f"routes[{i}].{end}: unknown region {name!r} (known regions: {', '.join(sorted(known))})"
+                        f"routes[{i}].{end}: unknown region {name!r} (known regions: {', '.join(map(repr, sorted(known)))})"
                     )
         for name in self.search_units:
             if name not in known:
                 problems.append(
-                    f"search_units.{name}: unknown region (known regions: {', '.join(sorted(known))})"
+                    f"search_units.{name}: unknown region (known regions: {', '.join(map(repr, sorted(known)))})"
                 )
         seen: dict[frozenset, int] = {}
         for i, route in enumerate(self.routes):
