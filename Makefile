@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test browser bench answers clean posterior sbc abc-check bench-inference
+.PHONY: demo test browser bench answers clean posterior sbc abc-check bench-inference soak fuzz footprint mutants
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,18 @@ abc-check: $(STAMP)
 
 bench-inference: $(INFER_STAMP)
 	$(BIN)/python benchmarks/inference/run.py
+
+# Long checks outside `make test` (benchmarks/README.md): a 5-minute, 16-client soak of
+# `awol serve` on 127.0.0.1, the input property tests with 400 examples each, and the memory
+# estimate against real runs. Each writes its results.json beside its script.
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak/soak.py --clients 16 --minutes 5
+
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz/fuzz.py --examples 400
+
+footprint: $(STAMP)
+	$(BIN)/python benchmarks/footprint/measure.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

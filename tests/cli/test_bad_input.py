@@ -121,3 +121,69 @@ def test_existing_run_is_not_overwritten(tmp_path):
     third = invoke("run", scenario, "--out", out, "--seed", "99", "--overwrite")
     assert third.exit_code == 0
     assert (out / "daily.parquet").read_bytes() != before
+
+
+def test_a_scenario_name_cannot_move_the_default_output_out_of_results(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tree = small_tree(days=5)
+    tree["name"] = "../../../../tmp/x"
+    result = invoke("run", write(tmp_path, tree))
+    assert result.exit_code == 0, result.output
+    (written,) = [p for p in (tmp_path / "results").iterdir()]
+    assert written.name == "tmp-x-seed20220924" and (written / "daily.parquet").exists()
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["run", "--days", "1000000000"], "--days: 1000000000; must be from 1 to 20,000"),
+    (["ensemble", "--runs", "1000000000"], "--runs: 1,000,000,000 runs; at most 100,000"),
+    (["ensemble", "--runs", "2", "--days", "30000"], "--days: 30000"),
+    (["sweep", "--vary", "desertion.base_per_day=0:0.001:1000", "--vary", "desertion.risk_weight=0:1:1000",
+      "--vary", "desertion.peer_weight=0:1:1000"], "--points: 1,000,000,000 runs"),
+    (["sensitivity", "--samples", "100000000"], "--samples: 4,700,000,000 runs"),
+    (["expect", "--days", "1000000000"], "--days: 1000000000"),
+    (["nowcast", "--until", "2100-01-01"], "--until: 2100-01-01; at most 20,000 days"),
+    (["nowcast", "--until", "2023-02-30"], "--until: '2023-02-30' is not a date"),
+    (["nowcast", "--draws", "1000000000"], "--draws: 1,000,000,000; must be from 1 to 100,000"),
+    (["calibrate", "--params", "desertion.base_per_day", "--population", "1000000000"], "--population: 1,000,000,000"),
+    (["calibrate", "--params", "desertion.base_per_day", "--generations", "1000000000"], "--generations"),
+    (["ensemble", "--runs", "3", "--workers", "1000000000"], "--workers: 1,000,000,000; at most 256"),
+    (["compare", "baseline", "--dask", "local:100000"], "--dask: 100,000; at most 256"),
+])
+def test_work_beyond_the_limits_is_refused_up_front(tmp_path, monkeypatch, args, fragment):
+    monkeypatch.chdir(tmp_path)
+    command, *options = args
+    result = invoke(command, "baseline", *options)
+    assert result.exit_code == 2, result.output
+    assert fragment in result.stderr, result.stderr
+    assert not (tmp_path / "results").exists()  # nothing started, nothing written
+
+
+def test_serve_refuses_a_limit_that_is_not_a_number():
+    result = invoke("serve", "--max-work", "nan")
+    assert result.exit_code == 2 and "--max-work: nan" in result.stderr
+
+
+def test_a_run_that_cannot_fit_in_memory_is_refused_naming_its_fields(tmp_path):
+    tree = baseline()
+    tree["simulation"]["days"] = 20_000
+    tree["recruitment"]["volunteer_per_day"] = 1_000_000   # 2·10¹⁰ soldiers over the run
+    tree["recruitment"]["bonus_elasticity"] = 0.0
+    out = tmp_path / "out"
+    result = invoke("run", write(tmp_path, tree), "--engine", "agents", "--out", out)
+    assert result.exit_code == 2, result.output
+    (line,) = [x for x in result.stderr.splitlines() if x.strip()]
+    assert "recruitment.volunteer_per_day" in line and "GiB" in line and "available" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("section, key, value", [
+    ("recruitment", "volunteer_per_day", float("inf")),
+    ("recruitment", "bonus_elasticity", float("inf")),
+])
+def test_infinite_rates_never_run(tmp_path, section, key, value):
+    """An infinite recruitment rate or bonus once ran and wrote recruits of −9.2·10¹⁸."""
+    tree = small_tree(days=5)
+    tree[section][key] = value
+    result = invoke("run", write(tmp_path, tree), "--out", tmp_path / "out")
+    assert result.exit_code == 2 and f"{section}.{key}" in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()

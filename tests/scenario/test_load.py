@@ -130,3 +130,97 @@ def test_paths_read_and_write():
     assert tree["pursuit"]["routes"][2]["checkpoints"]["value"] == 7
     with pytest.raises(KeyError):
         set_path(tree, "desertion.no_such_thing", 1)
+
+
+# -- files no scenario should be: each is refused with one line, in well under a second ----------------
+
+def load_problems(path) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return [str(p) for p in info.value.problems]
+
+
+def write(tmp_path, text: str | bytes, name: str = "s.yaml"):
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def alias_bomb(levels: int = 10, width: int = 9) -> str:
+    lines = ["extends: baseline", "a0: &a0 [" + ", ".join(['"lol"'] * width) + "]"]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+BAD_FILES = {
+    "duplicated key": ("extends: baseline\nname: one\nname: two\n", "key 'name' is repeated"),
+    "binary tag": ("extends: baseline\ndescription: !!binary aGVsbG8=\n", "tag 'tag:yaml.org,2002:binary'"),
+    "python tag": ("extends: baseline\ndescription: !!python/object/apply:os.system [echo hi]\n", "is not allowed"),
+    "custom tag": ("extends: baseline\ndescription: !mine x\n", "is not allowed"),
+    "alias bomb (lists)": (alias_bomb(), "aliases are expanded"),
+    "alias bomb (mappings)": ("extends: baseline\n" + "".join(
+        f"m{i}: &m{i} {{" + ", ".join(f"k{j}: *m{i - 1}" if i else f"k{j}: 1" for j in range(9)) + "}\n"
+        for i in range(10)), "aliases are expanded"),
+    "alias bomb (merge keys)": ("extends: baseline\n" + "".join(
+        f"m{i}: &m{i} {{" + ", ".join(f"k{j}: [*m{i - 1}, *m{i - 1}]" if i else f"k{j}: 1" for j in range(4)) + "}\n"
+        for i in range(12)), "aliases are expanded"),
+    "recursive alias": ("extends: baseline\nloop: &loop [*loop]\n", "refers to a node that contains it"),
+    "deep nesting": ("extends: baseline\ndeep: " + "[" * 900 + "]" * 900 + "\n", "nested more than"),
+    "deeper nesting": ("extends: baseline\ndeep: " + "[" * 5000 + "]" * 5000 + "\n", "malformed YAML"),
+    "latin-1": ("extends: baseline\nname: caf\u00e9\n".encode("latin-1"), "not UTF-8 text (byte 0xe9"),
+    "utf-16": ("extends: baseline\nname: x\n".encode("utf-16"), "UTF-16 text"),
+    "utf-16 without a byte-order mark": ("extends: baseline\nname: x\n".encode("utf-16-le"), "NUL bytes"),
+    "too large": ("extends: baseline\n#" + "x" * 1_100_000 + "\n", "larger than 1,000,000 bytes"),
+    "not a mapping": ("- just\n- a list\n", "must be a mapping"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_unsafe_or_undecodable_files_are_refused_in_one_line(tmp_path, name):
+    import time
+
+    text, fragment = BAD_FILES[name]
+    started = time.monotonic()
+    found = load_problems(write(tmp_path, text))
+    assert time.monotonic() - started < 2.0
+    assert len(found) == 1 and fragment in found[0], found
+
+
+def test_a_utf8_byte_order_mark_and_plain_aliases_are_fine(tmp_path):
+    text = ("\ufeffextends: baseline\nname: aliased\n"
+            "policy:\n  amnesty: &none [{from: 2022-09-24, value: 0.0}]\n  assault_share_retained: *none\n")
+    scenario = load_scenario(write(tmp_path, text))
+    assert scenario.name == "aliased" and scenario.policy.assault_share_retained[0].value == 0.0
+
+
+@pytest.mark.parametrize("target, fragment", [("/tmp", "is a directory"), ("/dev/zero", "not a regular file"),
+                                              ("missing.yaml", "no such file")])
+def test_extends_only_reaches_regular_files(tmp_path, target, fragment):
+    found = load_problems(write(tmp_path, f"extends: {target}\nname: x\n"))
+    assert len(found) == 1 and found[0].startswith("extends:") and fragment in found[0], found
+
+
+def test_a_scenario_path_that_is_not_a_file_is_refused(tmp_path):
+    (found,) = load_problems(tmp_path)
+    assert "is a directory" in found
+
+
+def test_a_long_extends_chain_is_refused_at_its_depth_limit(tmp_path):
+    from awol.scenario import limits
+
+    for i in range(1500):
+        write(tmp_path, f"extends: c{i + 1}.yaml\n", f"c{i}.yaml")
+    write(tmp_path, "name: end\n", "c1500.yaml")
+    (found,) = load_problems(tmp_path / "c0.yaml")
+    assert found.startswith("extends:") and f"more than {limits.MAX_EXTENDS}" in found
+
+
+def test_a_short_extends_chain_and_a_cycle(tmp_path):
+    write(tmp_path, "extends: baseline\nname: one\n", "one.yaml")
+    write(tmp_path, "extends: one.yaml\nname: two\n", "two.yaml")
+    assert load_scenario(tmp_path / "two.yaml").name == "two"
+    write(tmp_path, "extends: b.yaml\n", "a.yaml")
+    write(tmp_path, "extends: a.yaml\n", "b.yaml")
+    (found,) = load_problems(tmp_path / "a.yaml")
+    assert "cycle" in found

@@ -247,3 +247,56 @@ def test_api_docs_load_every_asset_from_this_server(client):
             assert url.startswith("/") and not url.startswith("//"), f"{page} loads {url} from elsewhere"
             assert client.get(url).status_code == 200, url
         assert "cdn" not in html.lower() and "fonts.googleapis" not in html
+
+
+# Malformed requests seen by fuzzing (issue 16): each is a 4xx naming its field, never a 500,
+# and nothing is queued. Raw JSON text, since NaN and Infinity are not JSON a client library writes.
+MALFORMED = [
+    ('{"scenario": "baseline", "scale": NaN}', ["body", "scale"]),
+    ('{"scenario": "baseline", "scale": Infinity}', ["body", "scale"]),
+    ('{"scenario": "baseline", "levers": {"policy.amnesty[0].value": NaN}}',
+     ["body", "levers", "policy.amnesty[0].value"]),
+    ('{"scenario": "baseline", "levers": {"recruitment.volunteer_per_day": -Infinity}}',
+     ["body", "levers", "recruitment.volunteer_per_day"]),
+    ('{"scenario": "baseline", "levers": {"recruitment.volunteer_per_day": 1e308}}',
+     ["body", "levers", "recruitment.volunteer_per_day"]),
+    ('{"scenario": "baseline", "runs": "2"}', ["body", "runs"]),
+    ('{"scenario": "baseline", "runs": 2.5}', ["body", "runs"]),
+    ('{"scenario": "baseline", "seed": 9223372036854775808}', ["body", "seed"]),
+    ('{"scenario": "baseline", "days": true}', ["body", "days"]),
+    ('{"scenario": 7}', ["body", "scenario"]),
+    ('{"scenario": "baseline", "levers": {"pursuit.adaptive.enabled": 1}}',
+     ["body", "levers", "pursuit.adaptive.enabled"]),
+    ('{"scenario": "baseline", "levers": {"simulation.days": "5"}}', ["body", "levers", "simulation.days"]),
+    ('{"scenario": "baseline", "levers": []}', ["body", "levers"]),
+    ('{"scenario": "baseline", "colour": "red"}', ["body", "colour"]),
+    ('{"scenario": "baseline", "levers": {"population.volunteer.size": 100000000}, "days": 5000, "runs": 50}',
+     ["body", "runs"]),
+    ('{"scenario": "../../../etc/passwd"}', ["body", "scenario"]),
+    ('[]', ["body"]),
+]
+
+
+@pytest.mark.parametrize("body, loc", MALFORMED)
+def test_malformed_requests_are_4xx_naming_the_field(client, body, loc):
+    response = client.post("/api/jobs", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    locs = [d["loc"][: len(loc)] for d in response.json()["detail"]]
+    assert loc in locs, response.text
+    assert len(response.content) < 2000
+    assert client.get("/api/jobs").json() == []
+
+
+@pytest.mark.parametrize("url", ["/api/jobs/" + "a" * 5000, "/api/jobs/" + "9" * 300 + "/results",
+                                 "/api/jobs/20250101-120000-0a1b2c/report", "/api/jobs/20250101-120000-0A1B2C%00",
+                                 "/api/scenarios/" + "b" * 5000, "/api/jobs/..%2F..%2Fjob"])
+def test_unknown_ids_of_any_length_are_404_with_a_short_answer(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert len(response.content) < 300
+
+
+def test_an_error_never_echoes_a_long_input(client):
+    long = "x" * 50_000
+    response = client.post("/api/jobs", json=SMALL | {"label": long})
+    assert response.status_code == 422 and len(response.content) < 1000

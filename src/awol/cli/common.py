@@ -7,6 +7,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from awol.scenario.load import ScenarioError, load_scenario
 from awol.scenario.schema import Scenario
@@ -28,8 +29,9 @@ def fail(lines: list[str] | str, *, title: str | None = None) -> NoReturn:
     """Print one line per problem to stderr and exit with status 2."""
     if isinstance(lines, str):
         lines = [lines]
+    lines = [_one_line(str(line)) for line in lines]
     if title:
-        errors.print(f"[bold red]error:[/] {title}", highlight=False, soft_wrap=True)
+        errors.print(f"[bold red]error:[/] {escape(_one_line(title))}", highlight=False, soft_wrap=True)
         for line in lines:
             errors.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
     else:
@@ -38,8 +40,14 @@ def fail(lines: list[str] | str, *, title: str | None = None) -> NoReturn:
     raise typer.Exit(USAGE_ERROR)
 
 
+def _one_line(text: str) -> str:
+    """A problem stays one line: control characters and line separators from a user's input
+    (a region named "\\x1e") are shown escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def scenario_or_exit(path: str | Path) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as exc:
-        fail([str(p) for p in exc.problems], title=f"{exc.source}: {len(exc.problems)} problem(s)")
+        fail([str(p) for p in exc.problems], title=_one_line(f"{exc.source}: {len(exc.problems)} problem(s)"))

@@ -39,6 +39,52 @@ def _check_dask(dask: str | None) -> None:
         fail(f"--dask: {dask!r}; write local:N with N at least 1, or a scheduler address tcp://HOST:PORT")
 
 
+def _check_work(least: int = 1, **options: int | None) -> None:
+    """Every count of work an evidence command takes has an upper limit (scenario/limits.py);
+    `--draws` may be `least` (0: calibrate skips the predictive check). None: the declared default."""
+    from awol.scenario import limits
+
+    most = {"population": limits.MAX_DRAWS, "draws": limits.MAX_DRAWS, "generations": limits.MAX_GENERATIONS,
+            "simulations": limits.MAX_DRAWS, "workers": limits.MAX_WORKERS}
+    lowest = {"population": 2, "simulations": 20, "draws": least}
+    problems = [f"--{name}: {value:,}; must be from {lowest.get(name, 1)} to {most[name]:,}"
+                for name, value in options.items()
+                if value is not None and not lowest.get(name, 1) <= value <= most[name]]
+    if problems:
+        fail(problems)
+
+
+def _check_nowcast_days(posterior: Path, until: str | None, draws: int, workers: int) -> None:
+    """`--until` as a date within the scenario's longest run, and memory for the draws, before any draw runs."""
+    import datetime as dt
+
+    from awol.engines.footprint import MemoryNeedError, check_memory
+    from awol.evidence.nowcast import PosteriorError, posterior_scenario, read_posterior
+    from awol.scenario import limits
+
+    try:
+        scenario, _ = posterior_scenario(read_posterior(posterior), posterior)
+    except PosteriorError:
+        return  # the nowcast itself names what is wrong with the posterior
+    days = None
+    if until is not None:
+        try:
+            end = dt.date.fromisoformat(until)
+        except ValueError:
+            fail(f"--until: {until!r} is not a date; write YYYY-MM-DD")
+        days = (end - scenario.simulation.start).days + 1
+        if days > limits.MAX_DAYS:
+            fail(f"--until: {until}; at most {limits.MAX_DAYS:,} days from the scenario's start "
+                 f"{scenario.simulation.start} (scenario/limits.py MAX_DAYS)")
+        if days < 1:
+            return  # the nowcast names it
+    try:
+        check_memory([(scenario, days)], "cohorts", concurrent=min(workers, draws),
+                     processes=workers if workers > 1 else 0)
+    except MemoryNeedError as exc:
+        fail(exc.problems)
+
+
 def _show_pyabc_progress() -> None:
     """pyabc reports each generation (threshold, acceptance) through its logger; show it on stderr."""
     import pyabc  # noqa: F401  (installs its own handler on import; replaced below)
@@ -114,10 +160,8 @@ def calibrate(
     if method == "npe" and params:
         fail("--params: neural posterior estimation fits the declared priors (data/inference/priors.yaml); "
              "drop --params or use --method abc")
-    for name, value, low in (("--population", population, 2), ("--generations", generations, 1),
-                             ("--simulations", simulations, 20), ("--draws", draws, 0)):
-        if value is not None and value < low:
-            fail(f"{name}: {value}; must be at least {low}")
+    _check_work(0, population=population, generations=generations, simulations=simulations, draws=draws,
+                workers=workers)
     cut = None
     if published_by is not None:
         try:
@@ -265,6 +309,8 @@ def nowcast(
         fail("--out: a bank nowcast holds no runs to write; drop --out or --from-bank")
     if not posterior.exists() and (BUNDLED_DIR / f"{posterior}.posterior.json").exists():
         posterior = BUNDLED_DIR / f"{posterior}.posterior.json"  # `awol nowcast baseline`: the shipped posterior
+    _check_work(draws=draws, workers=workers)
+    _check_nowcast_days(posterior, until, draws, workers)
     try:
         if format == "table":
             with rich_progress(f"nowcast ({draws} draws)", transient=True) as progress:

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from awol.cli.common import app, console, fail, scenario_or_exit
+from awol.scenario import limits
 
 FORMATS = ("table", "csv")
 SHOWN = ("day", "on_duty", "retained", "hospital", "at_large", "detained", "imprisoned",
@@ -27,8 +28,8 @@ def expect(
 
     sc = scenario_or_exit(scenario)
     problems = []
-    if days is not None and days < 1:
-        problems.append(f"--days: {days} must be at least 1")
+    if days is not None and not 1 <= days <= limits.MAX_DAYS:
+        problems.append(f"--days: {days}; must be from 1 to {limits.MAX_DAYS:,}")
     if format not in FORMATS:
         problems.append(f"--format: {format!r} is not a format; choose one of {', '.join(FORMATS)}")
     if problems:

@@ -19,6 +19,7 @@ from awol.experiments import api
 from awol.experiments.analysis import LABELS, SUMMARIES, UNITS
 from awol.experiments.design import DESIGNS, DesignError
 from awol.progress import rich_progress
+from awol.store.runs import default_out
 
 Runs = Annotated[int, typer.Option(help="Replicates (independent seeds derived from the scenario seed and the run index).")]
 Days = Annotated[Optional[int], typer.Option(help="Days to simulate (default: the scenario's).")]
@@ -62,7 +63,7 @@ def ensemble(
 ) -> None:
     """Run N replicates; store each run, the per-day quantiles and a manifest."""
     sc = scenario_or_exit(scenario)
-    out = out or Path("results") / f"{sc.name}-ensemble"
+    out = out or default_out(f"{sc.name}-ensemble")
     result = _run(f"{sc.name} × {runs}", api.ensemble, sc, runs, days=days, engine=engine, out=out, workers=workers, dask=dask)
     from awol.experiments.analysis import summary_quantiles
 
@@ -97,7 +98,7 @@ def sweep(
 ) -> None:
     """Run a design over parameters addressed by their dotted path in the scenario file."""
     sc = scenario_or_exit(scenario)
-    out = out or Path("results") / f"{sc.name}-sweep"
+    out = out or default_out(f"{sc.name}-sweep")
     result = _run(f"{sc.name} sweep", api.sweep, sc, vary, design_kind=design, points=points,
                   runs_per_point=runs_per_point, days=days, engine=engine, out=out, workers=workers, dask=dask)
     params = [c for c in result.table.columns if "." in c or "[" in c]
@@ -160,7 +161,7 @@ def sensitivity(
     if not yes and (runs > CONFIRM_RUNS or seconds > CONFIRM_SECONDS):
         fail(f"this would start {runs:,} runs ({duration(seconds)}); pass --yes to start them, "
              "or lower --samples or name fewer --parameter")
-    out = out or Path("results") / f"{sc.name}-{method}"
+    out = out or default_out(f"{sc.name}-{method}")
     result = _run(f"{sc.name} {method}", api.sensitivity, sc, method=method, parameters=parameter, outputs=outputs,
                   samples=samples, days=days, engine=engine, out=out, workers=workers, dask=dask)
     idx = result.table
@@ -251,7 +252,7 @@ def compare(
             parameters = posterior_draws(posterior, runs)
         except PosteriorError as exc:
             fail(exc.problems)
-    out = out or Path("results") / ("compare-" + "-".join(s.name for s in scs))
+    out = out or default_out("compare-" + "-".join(s.name for s in scs))
     result = _run("compare", api.compare, scs, runs=runs, parameters=parameters, days=days, engine=engine, out=out,
                   workers=workers, dask=dask)
     how = f"{runs} paired runs" + (f", parameters drawn from {Path(parameters.attrs['source']).name}"

@@ -11,9 +11,11 @@ from rich.table import Table
 
 from awol.cli.common import app, console, fail, scenario_or_exit
 from awol.engines import DEFAULT_ENGINE, ENGINES, simulate_columns
+from awol.engines.footprint import MemoryNeedError, check_memory
+from awol.scenario import limits
 from awol.progress import rich_progress
 from awol.scenario.load import bundled_scenarios
-from awol.store.runs import RunExistsError, holds_run, make_manifest, write_run
+from awol.store.runs import RunExistsError, default_out, holds_run, make_manifest, write_run
 
 
 @app.command()
@@ -28,19 +30,23 @@ def run(
     """Simulate one scenario; write daily outputs (Parquet) and a manifest; print a summary."""
     sc = scenario_or_exit(scenario)
     problems = []
-    if days is not None and days < 1:
-        problems.append(f"--days: {days} must be at least 1")
+    if days is not None and not 1 <= days <= limits.MAX_DAYS:
+        problems.append(f"--days: {days}; must be from 1 to {limits.MAX_DAYS:,}")
     if seed is not None and not 0 <= seed < 2**63:
         problems.append(f"--seed: {seed} must be in [0, 2^63)")
     if engine not in ENGINES:
         problems.append(f"--engine: {engine!r} is not an engine; choose one of {', '.join(ENGINES)}")
     seed = sc.simulation.seed if seed is None else seed
     days = sc.simulation.days if days is None else days
-    out = out or Path("results") / f"{sc.name}-seed{seed}"
+    out = out or default_out(f"{sc.name}-seed{seed}")
     if holds_run(out) and not overwrite:
         problems.append(f"--out: {out} already holds a run; choose another directory or pass --overwrite")
     if problems:
         fail(problems)
+    try:
+        check_memory([(sc, days)], engine)
+    except MemoryNeedError as exc:
+        fail(exc.problems)
 
     started = time.perf_counter()
     from awol.engines.cohorts.table import PoolTooLarge

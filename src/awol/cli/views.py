@@ -41,6 +41,8 @@ def serve(
     """Serve the web dashboard: pick a scenario, change levers, run, watch, compare."""
     if not 0 < port < 65536:
         fail(f"--port: {port} must be between 1 and 65535")
+    if not (max_work > 0 and max_work < float("inf")):
+        fail(f"--max-work: {max_work}; must be a positive finite number of soldier-days × runs")
     import uvicorn
 
     from awol.web.app import create_app

@@ -9,6 +9,7 @@ so that the CLI can register these commands without loading it for `awol run`.
 from __future__ import annotations
 
 import json
+import os
 from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -23,8 +24,10 @@ from awol.engines import DEFAULT_ENGINE
 from awol.engines.rng import child_seed
 from awol.experiments.execution import RunTask, execute, executor_for, run_file
 from awol.progress import Progress
+from awol.scenario import limits
 from awol.scenario.load import load_scenario
 from awol.scenario.schema import Scenario
+from awol.store.runs import default_out, safe_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,20 +97,57 @@ def _run_all(tasks, executor, workers, dask, progress):
     """Run the tasks; `progress=True` shows a Rich bar (terminal or notebook), False none."""
     from awol.progress import rich_progress
 
+    if workers is not None and workers > 1:
+        workers = min(workers, len(tasks))  # no more processes than runs
     ctx = nullcontext(executor) if executor is not None else executor_for(workers, dask)
     bar = rich_progress(f"{len(tasks)} runs") if progress is True else nullcontext(progress or None)
     with ctx as ex, bar as hook:
         return execute(tasks, ex, hook)
 
 
-def _check_common(runs: int, days: int | None, engine: str) -> None:
+def _check_memory(scenarios: list[Scenario], days: int | None, engine: str, runs: int, executor, workers,
+                  dask) -> None:
+    """Refuse an experiment whose largest run, as many at once as the executor runs, plus its
+    runs' tables read back at the end, needs more memory than the machine has
+    (`engines.footprint`), before anything is written. Runs on a remote dask cluster or a
+    caller's executor are left to its limits; their tables still come back here."""
+    from awol.engines.footprint import MemoryNeedError, check_memory, gathered_bytes
+
+    _check_workers(workers, dask)
+    elsewhere = executor is not None or (dask is not None and not dask.startswith("local:"))
+    width = 0 if elsewhere else int(dask.split(":", 1)[1]) if dask else (workers or os.cpu_count() or 1)
+    concurrent = min(width, runs)
+    longest = days or max(sc.simulation.days for sc in scenarios)
+    try:
+        check_memory([(sc, days) for sc in scenarios], engine, concurrent=concurrent,
+                     processes=0 if concurrent <= 1 and not dask else concurrent,
+                     gathered=gathered_bytes(runs, longest))
+    except MemoryNeedError as exc:
+        raise DesignError(exc.problems) from None
+
+
+def _check_workers(workers: int | None, dask: str | None) -> None:
+    """Local workers are whole processes: at most `limits.MAX_WORKERS`."""
+    local = int(dask.split(":", 1)[1]) if dask and dask.startswith("local:") and dask[6:].isdigit() else None
+    problems = [f"{name}: {n:,}; at most {limits.MAX_WORKERS} worker processes on this machine"
+                for name, n in (("--workers", workers), ("--dask", local)) if n is not None and n > limits.MAX_WORKERS]
+    if problems:
+        raise DesignError(problems)
+
+
+def _check_common(runs: int, days: int | None, engine: str, points: int = 1, what: str = "--runs") -> None:
+    """The options every experiment shares; `runs` × `points` is the experiment's size."""
     from awol.engines import ENGINES
 
     problems = []
     if runs < 1:
-        problems.append(f"--runs: {runs}; must be at least 1")
-    if days is not None and days < 1:
-        problems.append(f"--days: {days}; must be at least 1")
+        problems.append(f"{what}: {runs}; must be at least 1")
+    elif runs * points > limits.MAX_RUNS:
+        many = f" ({runs:,} × {points:,} points)" if points > 1 else ""
+        problems.append(f"{what}: {runs * points:,} runs{many}; at most {limits.MAX_RUNS:,} in one experiment "
+                        "(scenario/limits.py MAX_RUNS)")
+    if days is not None and not 1 <= days <= limits.MAX_DAYS:
+        problems.append(f"--days: {days}; must be from 1 to {limits.MAX_DAYS:,}")
     if engine not in ENGINES:
         problems.append(f"--engine: {engine!r} is not an engine; choose one of {', '.join(ENGINES)}")
     if problems:
@@ -132,7 +172,8 @@ def ensemble(
     """
     sc = _scenario(scenario)
     _check_common(runs, days, engine)
-    out = Path(out or Path("results") / f"{sc.name}-ensemble")
+    _check_memory([sc], days, engine, runs, executor, workers, dask)
+    out = Path(out or default_out(f"{sc.name}-ensemble"))
     base = sc.simulation.seed
     _write_manifest(out, {
         "kind": "ensemble", "scenario": sc.name, "scenario_hash": sc.hash, "base_seed": base,
@@ -158,18 +199,21 @@ def ensemble(
     return Experiment(out, summaries, quantiles)
 
 
-def _design_tasks(sc: Scenario, points: pd.DataFrame, replicates: int, days, engine, out: Path) -> list[RunTask]:
-    """One task per (point, replicate); replicate r uses the same seed at every point (common random numbers)."""
+def _design_tasks(sc: Scenario, points: pd.DataFrame, replicates: int, days, engine,
+                  out: Path) -> tuple[list[RunTask], list[Scenario]]:
+    """One task per (point, replicate); replicate r uses the same seed at every point (common random numbers).
+    Also the validated scenario of every point."""
     paths = [c for c in points.columns if c != "point"]
-    tasks = []
+    tasks, scenarios = [], []
     for _, row in points.iterrows():
         p = int(row["point"])
-        tree = design.point_tree(sc, {path: row[path] for path in paths})
+        at = design.point_scenario(sc, {path: row[path] for path in paths})
+        scenarios.append(at)
         for r in range(replicates):
             k = p * replicates + r
             tasks.append(RunTask(run=k, replicate=r, point=p, seed=child_seed(sc.simulation.seed, r), days=days,
-                                 engine=engine, tree=tree, path=str(run_file(out, k))))
-    return tasks
+                                 engine=engine, tree=at.raw, path=str(run_file(out, k))))
+    return tasks, scenarios
 
 
 def _summaries_of(files: list[str]) -> pd.DataFrame:
@@ -200,10 +244,12 @@ def sweep(
     sc = _scenario(scenario)
     params = [design.parse_vary(v) if isinstance(v, str) else v for v in vary]
     design.check_parameters(sc, params)
-    _check_common(runs_per_point, days, engine)
+    _check_common(runs_per_point, days, engine, design.design_size(params, design_kind, max(points, 1)),
+                  what="--points")
     table = design.make_design(params, design_kind, points, seed=sc.simulation.seed)
-    out = Path(out or Path("results") / f"{sc.name}-sweep")
-    tasks = _design_tasks(sc, table, runs_per_point, days, engine, out)  # validates every point first
+    out = Path(out or default_out(f"{sc.name}-sweep"))
+    tasks, scenarios = _design_tasks(sc, table, runs_per_point, days, engine, out)  # validates every point first
+    _check_memory(scenarios, days, engine, len(tasks), executor, workers, dask)
     _write_manifest(out, {
         "kind": "sweep", "scenario": sc.name, "scenario_hash": sc.hash, "base_seed": sc.simulation.seed,
         "design": design_kind, "parameters": [[p.path, p.low, p.high, p.levels] for p in params],
@@ -254,7 +300,8 @@ def sensitivity(
     if problems:
         raise DesignError(problems)
     params = design.ranges_from_scenario(sc, parameters)
-    _check_common(1, days, engine)
+    size = samples * (len(params) + (2 if method == "sobol" else 1))  # SALib's sample sizes
+    _check_common(size, days, engine, what="--samples")
     problem = analysis.salib_problem([p.path for p in params], [(p.low, p.high) for p in params])
     seed = sc.simulation.seed
     if method == "sobol":
@@ -263,8 +310,9 @@ def sensitivity(
         x = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
     table = pd.DataFrame(x, columns=problem["names"])
     table.insert(0, "point", np.arange(len(table)))
-    out = Path(out or Path("results") / f"{sc.name}-{method}")
-    tasks = _design_tasks(sc, table, 1, days, engine, out)
+    out = Path(out or default_out(f"{sc.name}-{method}"))
+    tasks, scenarios = _design_tasks(sc, table, 1, days, engine, out)
+    _check_memory(scenarios, days, engine, len(tasks), executor, workers, dask)
     _write_manifest(out, {
         "kind": "sensitivity", "method": method, "scenario": sc.name, "scenario_hash": sc.hash,
         "base_seed": seed, "parameters": [[p.path, p.low, p.high] for p in params], "samples": samples,
@@ -336,15 +384,16 @@ def compare(
     scs = [_scenario(s) for s in scenarios]
     if len(scs) < 2:
         raise DesignError([f"compare needs at least two scenarios; got {len(scs)}"])
-    names = [s.name for s in scs]
+    names = [safe_name(s.name) for s in scs]  # each scenario's runs go in a folder of its name
     if len(set(names)) < len(names):
         names = [f"{i}-{n}" for i, n in enumerate(names)]
     runs, rows = _parameter_rows(parameters, runs)
-    _check_common(runs, days, engine)
+    _check_common(runs, days, engine, len(scs))
+    _check_memory(scs, days, engine, runs * len(scs), executor, workers, dask)
     base_seed = scs[0].simulation.seed
-    out = Path(out or Path("results") / ("compare-" + "-".join(names)))
+    out = Path(out or default_out("compare-" + "-".join(names)))
     # Validate every (scenario, draw) before anything runs or is written.
-    trees = [[design.point_tree(sc, row) if row else sc.raw for row in rows] for sc in scs]
+    trees = [[design.point_scenario(sc, row).raw if row else sc.raw for row in rows] for sc in scs]
     manifest = {
         "kind": "compare", "scenarios": names, "scenario_hashes": [s.hash for s in scs], "base_seed": base_seed,
         "runs": runs, "days": days or scs[0].simulation.days, "engine": engine,

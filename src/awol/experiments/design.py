@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from awol.problems import ProblemsError
+from awol.scenario import limits
 from awol.scenario.load import ScenarioError, scenario_from_tree
 from awol.scenario.edits import EditError, with_values
 from awol.scenario.provenance import get_path, is_annotated
@@ -114,6 +115,10 @@ def make_design(parameters: list[Parameter], kind: str = "grid", points: int = 5
         raise DesignError([f"--design: {kind!r} is not a design; choose one of {', '.join(DESIGNS)}"])
     if points < 1:
         raise DesignError([f"--points: {points}; N must be at least 1"])
+    size = design_size(parameters, kind, points)
+    if size > limits.MAX_RUNS:
+        raise DesignError([f"--points: a {kind} design of {size:,} points; at most {limits.MAX_RUNS:,} "
+                           "(scenario/limits.py MAX_RUNS): use fewer points or levels"])
     paths = [p.path for p in parameters]
     if kind == "grid":
         axes = [np.linspace(p.low, p.high, p.levels or points) if p.high > p.low else np.array([p.low]) for p in parameters]
@@ -129,13 +134,23 @@ def make_design(parameters: list[Parameter], kind: str = "grid", points: int = 5
     return table
 
 
-def point_tree(scenario: Scenario, point: dict[str, float]) -> dict:
-    """The scenario tree at one design point, validated (raise `DesignError` if the point is invalid)."""
+def point_scenario(scenario: Scenario, point: dict[str, float]) -> Scenario:
+    """The scenario at one design point, validated (raise `DesignError` if the point is invalid);
+    its tree is `.raw`."""
     try:
         tree = with_values(scenario.raw, point)
-        scenario_from_tree(tree, source=f"{scenario.name} at {point}")
+        return scenario_from_tree(tree, source=f"{scenario.name} at {point}")
     except EditError as exc:
         raise DesignError([f"design point {point}: {p}" for p in exc.problems]) from None
     except ScenarioError as exc:
         raise DesignError([f"design point {point}: {p}" for p in exc.problems]) from None
-    return tree
+
+
+def design_size(parameters: list[Parameter], kind: str, points: int) -> int:
+    """Points a design will have, computed before any is made (a grid multiplies its axes)."""
+    if kind != "grid":
+        return points
+    size = 1
+    for p in parameters:
+        size *= (p.levels or points) if p.high > p.low else 1
+    return size

@@ -9,10 +9,13 @@ alone, so run k has the same bytes whichever worker computes it.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import signal
+import sys
 import tempfile
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+import threading
+import time
+from concurrent.futures import Executor, Future, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,20 +76,52 @@ def run_task(task: RunTask) -> str:
     return str(target)
 
 
-def _one_numba_thread() -> None:
-    """Worker initializer: one Numba thread per process (results do not depend on it)."""
-    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+PR_SET_PDEATHSIG = 1  # prctl(2), Linux: the signal a process receives when its parent dies
 
 
-def process_pool(workers: int | None = None) -> ProcessPoolExecutor:
-    """A local process pool sized to the machine, safe from scripts and Jupyter.
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the process that started it ends.
 
-    'spawn' (not 'fork'): forking a parent that already runs Numba threads can deadlock.
+    A pool's workers otherwise outlive a main process killed with SIGKILL (which runs
+    no clean-up): they wait on their task queue, the resource tracker waits on them,
+    and a worker in the middle of a task goes on writing run files. On Linux the kernel
+    sends SIGKILL to the worker the moment its parent dies (prctl PR_SET_PDEATHSIG);
+    elsewhere a daemon thread looks for the parent twice a second. A parent that died
+    while this worker was starting (before the signal was armed) is caught by comparing
+    `os.getppid()` with the pid the parent gave.
     """
-    workers = workers or os.cpu_count() or 1
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_numba_thread
-    )
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), name="awol-parent-watch", daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def process_pool(workers: int | None = None) -> Executor:
+    """A local process pool sized to the machine: loky's `ProcessPoolExecutor`.
+
+    loky starts each worker as a fresh interpreter (fork + exec, like 'spawn': forking a
+    parent that already runs Numba threads can deadlock) and, unlike the standard
+    library's 'spawn' and 'forkserver', does not run the caller's `__main__` module in
+    it, so a plain script that calls `awol.compare(..., workers=2)` at top level, with
+    no `if __name__ == "__main__":` guard, works (the workers only need `run_task`,
+    which they import from awol). One Numba thread per worker; results do not depend
+    on it. Workers end with the process that started them (`die_with_parent`).
+    """
+    from loky import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, initializer=die_with_parent,
+                               initargs=(os.getpid(),), env={"NUMBA_NUM_THREADS": "1"})
 
 
 @contextmanager

@@ -11,10 +11,22 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from awol.scenario import limits as L
+
+# Every float is finite (`allow_inf_nan=False` on every model) and every number has an
+# upper limit (scenario/limits.py says why each is where it is).
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-Count = Annotated[int, Field(ge=0)]
+Days = Annotated[float, Field(gt=0.0, le=L.MAX_DAYS, description=f"days, at most {L.MAX_DAYS:,}")]
+LagDays = Annotated[float, Field(ge=0.0, le=L.MAX_DAYS, description=f"days, at most {L.MAX_DAYS:,}")]
+Weight = Annotated[float, Field(ge=-L.MAX_WEIGHT, le=L.MAX_WEIGHT,
+                                description=f"log-hazard coefficient in [-{L.MAX_WEIGHT:g}, {L.MAX_WEIGHT:g}]")]
+Soldiers = Annotated[int, Field(ge=0, le=L.MAX_SOLDIERS, description=f"soldiers, at most {L.MAX_SOLDIERS:,}")]
+PerDay = Annotated[float, Field(ge=0.0, le=L.MAX_PER_DAY, description=f"per day, at most {L.MAX_PER_DAY:,}")]
+Pursuers = Annotated[float, Field(ge=0.0, le=L.MAX_PURSUERS, description=f"at most {L.MAX_PURSUERS:,}")]
+Multiplier = Annotated[float, Field(ge=0.0, le=L.MAX_MULTIPLIER, description=f"in [0, {L.MAX_MULTIPLIER:g}]")]
+RateConstant = Annotated[float, Field(ge=0.0, le=L.MAX_RATE_CONSTANT, description=f"in [0, {L.MAX_RATE_CONSTANT:g}]")]
+Date = Annotated[dt.date, Field(ge=L.EARLIEST_DATE, le=L.LATEST_DATE,
+                                description=f"a date from {L.EARLIEST_DATE} to {L.LATEST_DATE}")]
 
 CHANNELS = ("volunteer", "mobilised", "detainee")
 ROLES = ("rear", "line", "assault")
@@ -22,14 +34,14 @@ REGION_KINDS = ("front", "occupied", "border", "home", "exit")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Step(Strict):
     """One step of a piecewise-constant schedule: `value` holds from `from` on."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    start: dt.date = Field(alias="from")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+    start: Date = Field(alias="from")
     value: float
 
 
@@ -42,7 +54,7 @@ def _schedule_ordered(steps: list[Step]) -> list[Step]:
     return steps
 
 
-Schedule = Annotated[list[Step], Field(min_length=1)]
+Schedule = Annotated[list[Step], Field(min_length=1, max_length=L.MAX_STEPS)]
 
 
 def _check_steps(steps: list[Step], lo: float, hi: float, what: str) -> list[Step]:
@@ -56,9 +68,9 @@ def _check_steps(steps: list[Step], lo: float, hi: float, what: str) -> list[Ste
 class Simulation(Strict):
     """Calendar and randomness of a run."""
 
-    start: dt.date
-    days: int = Field(ge=1, le=20_000)
-    seed: int = Field(ge=0, lt=2**63)
+    start: Date
+    days: int = Field(ge=1, le=L.MAX_DAYS)
+    seed: int = Field(ge=0, lt=L.MAX_SEED)
     scale: float = Field(
         default=1.0, gt=0.0, le=1.0,
         description="run at this fraction of the scenario's size: sizes and inflows are multiplied by it and "
@@ -70,7 +82,7 @@ class RiskTolerance(Strict):
     """Beta distribution of personal risk tolerance in [0, 1] (mean and sd)."""
 
     mean: Annotated[float, Field(gt=0.0, lt=1.0)]
-    sd: Annotated[float, Field(ge=0.0)]
+    sd: Annotated[float, Field(ge=0.0, lt=0.5)]
 
     @model_validator(mode="after")
     def _feasible(self) -> "RiskTolerance":
@@ -108,8 +120,8 @@ class ChannelProfile(Strict):
         if not v:
             raise ValueError("must list at least one term, or be null for no term")
         for months in v:
-            if months < 1:
-                raise ValueError(f"term of {months} months: terms must be at least 1 month")
+            if not 1 <= months <= L.MAX_MONTHS:
+                raise ValueError(f"term of {months} months: terms must be 1 to {L.MAX_MONTHS} months")
         return _weights(v, "term weights")
 
     @field_validator("roles")
@@ -127,8 +139,8 @@ class Channels(Strict):
 class InitialCohort(Strict):
     """Soldiers of one channel already serving on day 0."""
 
-    size: Count
-    started_within_months: NonNegative = Field(
+    size: Soldiers
+    started_within_months: float = Field(ge=0.0, le=L.MAX_MONTHS,
         description="contract starts spread uniformly over this many months before day 0"
     )
 
@@ -137,7 +149,7 @@ class Population(Strict):
     volunteer: InitialCohort
     mobilised: InitialCohort
     detainee: InitialCohort
-    units: int = Field(ge=1, le=10_000, description="formations, the peer groups of M3")
+    units: int = Field(ge=1, le=L.MAX_UNITS, description="formations, the peer groups of M3")
 
 
 class Policy(Strict):
@@ -173,13 +185,13 @@ class Casualties(Strict):
     death_per_day: RoleRates
     wound_per_day: RoleRates
     intensity: Schedule
-    recovery_days: Positive
+    recovery_days: Days
     discharge_share: Probability
 
     @field_validator("intensity")
     @classmethod
     def _intensity(cls, v):
-        return _check_steps(v, 0.0, 100.0, "a multiplier in [0, 100]")
+        return _check_steps(v, 0.0, L.MAX_INTENSITY, f"a multiplier in [0, {L.MAX_INTENSITY:g}]")
 
 
 class Leave(Strict):
@@ -198,9 +210,9 @@ class Leave(Strict):
 
 
 class ChannelWeights(Strict):
-    volunteer: float
-    mobilised: float
-    detainee: float
+    volunteer: Weight
+    mobilised: Weight
+    detainee: Weight
 
 
 class Desertion(Strict):
@@ -209,15 +221,15 @@ class Desertion(Strict):
 
     form: Literal["loglinear"]
     base_per_day: Probability
-    risk_weight: float
-    risk_reference_per_day: Positive
-    grievance_weight: float
+    risk_weight: Weight
+    risk_reference_per_day: Annotated[float, Field(gt=0.0, le=1.0)]
+    grievance_weight: Weight
     channel_weight: ChannelWeights
-    deterrence_weight: NonNegative
-    arrest_k: Positive
-    peer_weight: NonNegative
-    peer_memory_days: Positive
-    risk_tolerance_weight: float
+    deterrence_weight: Annotated[float, Field(ge=0.0, le=L.MAX_WEIGHT)]
+    arrest_k: Annotated[float, Field(gt=0.0, le=L.MAX_RATE_CONSTANT)]
+    peer_weight: Annotated[float, Field(ge=0.0, le=L.MAX_WEIGHT)]
+    peer_memory_days: Days
+    risk_tolerance_weight: Weight
     leave_no_return: Probability = Field(description="P(not back from a rotation leave) for the reference soldier")
     treatment_no_return: Probability = Field(description="P(not back after treatment) for the reference soldier")
     refusal: Probability = Field(description="P(refuses to deploy again after leave or treatment), reference soldier")
@@ -225,49 +237,49 @@ class Desertion(Strict):
 
 
 class Region(Strict):
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, Field(min_length=1, max_length=L.MAX_NAME)]
     kind: Literal["front", "occupied", "border", "home", "exit"]
 
 
 class Route(Strict):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    a: str = Field(alias="from")
-    b: str = Field(alias="to")
-    checkpoints: NonNegative
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+    a: str = Field(alias="from", max_length=L.MAX_NAME)
+    b: str = Field(alias="to", max_length=L.MAX_NAME)
+    checkpoints: Pursuers
 
 
 class Adaptive(Strict):
     """Command response to recent desertions (M4)."""
 
     enabled: bool
-    lag_days: Count
-    window_days: int = Field(ge=1)
-    search_per_desertion: NonNegative
-    checkpoints_per_desertion: NonNegative
+    lag_days: int = Field(ge=0, le=L.MAX_DAYS)
+    window_days: int = Field(ge=1, le=L.MAX_DAYS)
+    search_per_desertion: Pursuers
+    checkpoints_per_desertion: Pursuers
     adjust_per_day: Probability
-    max_search_units: NonNegative
-    max_checkpoints: NonNegative
+    max_search_units: Pursuers
+    max_checkpoints: Pursuers
 
 
 class Pursuit(Strict):
     """Abstract region graph, checkpoints, search units, and how deserters move (M4, M5)."""
 
-    regions: list[Region] = Field(min_length=2)
-    routes: list[Route] = Field(min_length=1)
-    search_units: dict[str, NonNegative]
+    regions: list[Region] = Field(min_length=2, max_length=L.MAX_REGIONS)
+    routes: list[Route] = Field(min_length=1, max_length=L.MAX_ROUTES)
+    search_units: dict[str, Pursuers]
     move_per_day: Probability
-    checkpoint_k: NonNegative
-    search_k: NonNegative
+    checkpoint_k: RateConstant
+    search_k: RateConstant
     search_max_per_day: Probability
     home_detection_per_day: Probability = Field(
         description="daily probability that police or military police find an absent soldier in a home region")
     voluntary_return_per_day: Probability = Field(description="daily probability that an absent soldier comes back")
-    amnesty_return_multiplier: NonNegative = Field(description="voluntary returns multiplied by this under full amnesty")
+    amnesty_return_multiplier: Multiplier = Field(description="voluntary returns multiplied by this under full amnesty")
     death_at_large_per_day: Probability
-    hiding_shape: Positive = Field(
+    hiding_shape: Annotated[float, Field(gt=0.0, le=L.MAX_MULTIPLIER)] = Field(
         description="shape of the gamma distribution (mean 1) of how hard an absent soldier is to find")
     hiding_levels: int = Field(default=4, ge=1, le=16, description="equal-probability levels of that distribution")
-    detention_days: Positive
+    detention_days: Days
     level: Schedule | None = Field(
         default=None,
         description="multiplier of the base search units and checkpoints over time (fixed schedule); default 1",
@@ -277,7 +289,7 @@ class Pursuit(Strict):
     @field_validator("level")
     @classmethod
     def _level(cls, v):
-        return v if v is None else _check_steps(v, 0.0, 1000.0, "a multiplier in [0, 1000]")
+        return v if v is None else _check_steps(v, 0.0, L.MAX_MULTIPLIER, f"a multiplier in [0, {L.MAX_MULTIPLIER:g}]")
 
     @model_validator(mode="after")
     def _graph(self) -> "Pursuit":
@@ -291,13 +303,22 @@ class Pursuit(Strict):
             for end, name in (("from", route.a), ("to", route.b)):
                 if name not in known:
                     problems.append(
-                        f"routes[{i}].{end}: unknown region {name!r} (known regions: {', '.join(sorted(known))})"
+                        f"routes[{i}].{end}: unknown region {name!r} (known regions: {', '.join(map(repr, sorted(known)))})"
                     )
         for name in self.search_units:
             if name not in known:
                 problems.append(
-                    f"search_units.{name}: unknown region (known regions: {', '.join(sorted(known))})"
+                    f"search_units.{name}: unknown region (known regions: {', '.join(map(repr, sorted(known)))})"
                 )
+        seen: dict[frozenset, int] = {}
+        for i, route in enumerate(self.routes):
+            ends = frozenset((route.a, route.b))
+            if len(ends) == 1:
+                problems.append(f"routes[{i}]: from and to are both {route.a!r}; a route joins two different regions")
+            elif ends in seen:
+                problems.append(f"routes[{i}]: joins {route.a!r} and {route.b!r} again (as routes[{seen[ends]}] does)")
+            else:
+                seen[ends] = i
         kinds = {r.kind for r in self.regions}
         for needed in ("front", "home"):
             if needed not in kinds:
@@ -308,18 +329,18 @@ class Pursuit(Strict):
 
 
 class MobilisationWave(Strict):
-    start: dt.date
-    size: Count
-    days: int = Field(ge=1)
+    start: Date
+    size: Soldiers
+    days: int = Field(ge=1, le=L.MAX_DAYS)
 
 
 class ForceTarget(Strict):
     """Goal-seeking recruitment: close a shortfall of the on-duty force (M7)."""
 
-    size: Count
+    size: Soldiers
     channel: Literal["volunteer", "detainee", "mobilised"]
-    closing_days: Positive
-    max_per_day: NonNegative
+    closing_days: Days
+    max_per_day: PerDay
 
 
 class Recruitment(Strict):
@@ -329,24 +350,46 @@ class Recruitment(Strict):
     bonus: Schedule
     bonus_reference: Schedule = Field(
         description="the bonus in force when volunteer_per_day was observed; the rate scales with bonus / this")
-    bonus_elasticity: NonNegative
+    bonus_elasticity: Annotated[float, Field(ge=0.0, le=L.MAX_ELASTICITY)]
     detentions_per_day: Schedule
     detainee_acceptance: Schedule
-    mobilisation: list[MobilisationWave] = Field(default_factory=list)
+    mobilisation: list[MobilisationWave] = Field(default_factory=list, max_length=L.MAX_STEPS)
     force_target: ForceTarget | None = None
 
-    @field_validator("volunteer_per_day", "bonus", "detentions_per_day")
+    @field_validator("bonus")
     @classmethod
-    def _nonneg(cls, v):
-        return _check_steps(v, 0.0, float("inf"), "non-negative")
+    def _bonus(cls, v):
+        return _check_steps(v, 0.0, L.MAX_BONUS, f"in [0, {L.MAX_BONUS:g}]")
+
+    @field_validator("volunteer_per_day", "detentions_per_day")
+    @classmethod
+    def _per_day(cls, v):
+        return _check_steps(v, 0.0, L.MAX_PER_DAY, f"in [0, {L.MAX_PER_DAY:,}] a day")
 
     @field_validator("bonus_reference")
     @classmethod
     def _positive(cls, v):
         for i, step in enumerate(_schedule_ordered(v)):
-            if not step.value > 0:
-                raise ValueError(f"[{i}].value: must be positive (got {step.value})")
+            if not 0 < step.value <= L.MAX_BONUS:
+                raise ValueError(f"[{i}].value: must be in (0, {L.MAX_BONUS:g}] (got {step.value})")
         return v
+
+    @model_validator(mode="after")
+    def _volunteer_inflow(self) -> "Recruitment":
+        """The bonus response multiplies the base rate: its largest value must stay a number of people."""
+        ratio = max(s.value for s in self.bonus) / min(s.value for s in self.bonus_reference)
+        base = max(s.value for s in self.volunteer_per_day)
+        try:
+            peak = base * ratio**self.bonus_elasticity
+        except OverflowError:
+            peak = float("inf")
+        if peak > L.MAX_PER_DAY:
+            raise ValueError(
+                f"volunteer_per_day: up to {base:g} × (largest bonus / smallest bonus_reference = {ratio:.3g})"
+                f"^{self.bonus_elasticity:g} gives {peak:.3g} volunteers a day, more than {L.MAX_PER_DAY:,}; "
+                "lower the rate, the bonus or its elasticity"
+            )
+        return self
 
     @field_validator("detainee_acceptance")
     @classmethod
@@ -358,8 +401,8 @@ class Observation(Strict):
     """What the public sees of prosecutions (M8)."""
 
     reporting_share: Probability
-    filing_lag_days: NonNegative
-    verdict_lag_days: NonNegative
+    filing_lag_days: LagDays
+    verdict_lag_days: LagDays
     desertion_share: Probability = Field(
         description="share of absence prosecutions brought as desertion (art. 338) rather than absence (art. 337); "
                     "refusals to deploy are disobedience (art. 332)")
@@ -380,8 +423,8 @@ class Scenario(Strict):
     _annotations: dict = PrivateAttr(default_factory=dict)
     _hash: str = PrivateAttr(default="")
 
-    name: Annotated[str, Field(min_length=1)]
-    description: str
+    name: Annotated[str, Field(min_length=1, max_length=L.MAX_NAME)]
+    description: Annotated[str, Field(max_length=10_000)]
     simulation: Simulation
     channels: Channels
     population: Population
@@ -408,6 +451,63 @@ class Scenario(Strict):
                 "give at least one channel a size > 0, or a recruitment inflow"
             )
         return self
+
+    @model_validator(mode="after")
+    def _schedules_in_the_run(self) -> "Scenario":
+        """A schedule's first step must take effect by the run's last day: before it the first
+        value holds (model.schedules), so a schedule that starts after the run would apply a
+        value meant for later to the whole run."""
+        problems = []
+        for path, steps in self.schedules().items():
+            if steps[0].start > self.end:
+                problems.append(f"{path}[0].from: {steps[0].start} is after the run's last day {self.end} "
+                                f"(simulation.start + days − 1); the first step must start by then")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _ways_out(self) -> "Scenario":
+        """Deserters walk the route graph from their unit's front region towards a home region,
+        or an exit region when they head abroad (`desertion.exit_share` > 0 and the graph has
+        one): each front region must reach them, else its deserters could never leave it."""
+        regions = self.pursuit.regions
+        index = {r.name: i for i, r in enumerate(regions)}
+        if len(index) < len(regions) or any(r.a not in index or r.b not in index for r in self.pursuit.routes):
+            return self  # the region problems are reported by Pursuit
+        neighbours: list[set[int]] = [set() for _ in regions]
+        for route in self.pursuit.routes:
+            neighbours[index[route.a]].add(index[route.b])
+            neighbours[index[route.b]].add(index[route.a])
+        kinds = [r.kind for r in regions]
+        wanted = ["home"] + (["exit"] if self.desertion.exit_share > 0 and "exit" in kinds else [])
+        problems = []
+        for i, region in enumerate(regions):
+            if region.kind != "front":
+                continue
+            reached, frontier = {i}, [i]
+            while frontier:
+                for j in neighbours[frontier.pop()] - reached:
+                    reached.add(j)
+                    frontier.append(j)
+            for kind in wanted:
+                if not any(kinds[j] == kind for j in reached):
+                    problems.append(f"pursuit.routes: front region {region.name!r} has no route to any region of kind "
+                                    f"{kind!r}; its deserters could never leave (add a route)")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def schedules(self) -> dict[str, list[Step]]:
+        """Every schedule of the scenario by its path."""
+        out = {f"policy.{name}": getattr(self.policy, name) for name in type(self.policy).model_fields}
+        out["casualties.intensity"] = self.casualties.intensity
+        out["recruitment.bonus"] = self.recruitment.bonus
+        out["recruitment.detentions_per_day"] = self.recruitment.detentions_per_day
+        out["recruitment.detainee_acceptance"] = self.recruitment.detainee_acceptance
+        if self.pursuit.level is not None:
+            out["pursuit.level"] = self.pursuit.level
+        return out
 
     @property
     def end(self) -> dt.date:

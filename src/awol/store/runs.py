@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -38,6 +39,24 @@ DAILY = "daily.parquet"
 MANIFEST = "manifest.json"
 SCENARIO = "scenario.yaml"
 PACKAGES = ("awol", "numpy", "numba", "pandas", "pyarrow", "pydantic", "pyyaml")
+
+
+RESULTS = Path("results")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
+
+
+def safe_name(name: str, limit: int = 100) -> str:
+    """`name` as one path component: letters, digits and `._+-` kept, every other run of
+    characters one `-`, no leading dot, at most `limit` characters. A scenario's name is
+    text a user wrote; as part of a path, `../../tmp/x` or `/etc` must not leave the
+    directory it is meant for."""
+    safe = _UNSAFE.sub("-", str(name)).lstrip(".-")[:limit].rstrip(".-")
+    return safe or "scenario"
+
+
+def default_out(name: str) -> Path:
+    """The default output directory of a command: `results/<safe name>`."""
+    return RESULTS / safe_name(name)
 
 
 class RunExistsError(Exception):

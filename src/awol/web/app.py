@@ -8,36 +8,51 @@ come from the installed fastapi-offline package, never from a CDN.
 
 from __future__ import annotations
 
+import math
 import threading
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Optional, Union
+from typing import Annotated, Literal, Optional, Union
 
-from fastapi import FastAPI, HTTPException, Query
-from fastapi_offline import FastAPIOffline
-from fastapi.responses import HTMLResponse, Response
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from awol.engines import DEFAULT_ENGINE, ENGINES
+from awol.engines.footprint import MemoryNeedError, check_memory
 from awol.experiments.cost import seconds_estimate
+from awol.scenario import limits
 from awol.scenario.load import ScenarioError, bundled_scenarios, scenario_from_tree
 from awol.web import answers
-from awol.web.jobs import JobStore
+from awol.web.jobs import JOB_ID, JobStore
 from awol.web.levers import apply_levers, bundled_tree, counterfactuals, levers_of, scaled, soldiers_estimate
+from awol.web.middleware import BodyLimits
 from awol.web.results import SERIES, job_results, output_columns
 
 DEFAULT_MAX_WORK = 2e9  # soldier-days x runs; the full baseline (~1.4M soldiers x 1011 days) is ~1.4e9 per run
 
+LeverPath = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
 
 class JobRequest(BaseModel):
-    """A run (runs = 1) or a small ensemble of a bundled scenario with some levers changed."""
+    """A run (runs = 1), a small ensemble or a paired comparison of a bundled scenario with some levers changed.
 
-    scenario: str = Field(description="Name of a bundled scenario (GET /api/scenarios).", examples=["baseline"])
-    levers: dict[str, Union[bool, float]] = Field(
-        default_factory=dict, description="Parameter values by dotted path, e.g. {\"policy.release_at_term[0].value\": 0.5}.")
+    Strict: every field has its JSON type (no "5" for 5, no 1 for true), numbers are
+    finite (NaN and Infinity are refused), and no field beyond these is accepted.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    scenario: str = Field(max_length=limits.MAX_NAME, description="Name of a bundled scenario (GET /api/scenarios).",
+                          examples=["baseline"])
+    levers: dict[LeverPath, Union[StrictBool, float]] = Field(
+        default_factory=dict, max_length=100,
+        description="Parameter values by dotted path, e.g. {\"policy.release_at_term[0].value\": 0.5}; at most 100.")
     days: Optional[int] = Field(None, ge=1, le=5000, description="Days to simulate (default: the scenario's).")
     runs: int = Field(1, ge=1, le=50, description="Runs in the ensemble; run k's seed comes from (seed, k), as in `awol ensemble`.")
     scale: float = Field(1.0, gt=0, le=1, description="Multiply every size and inflow: 0.01 runs ~100x faster.")
@@ -45,17 +60,43 @@ class JobRequest(BaseModel):
     engine: Literal[tuple(ENGINES)] = Field(DEFAULT_ENGINE, description="Simulation engine.")  # type: ignore[valid-type]
     label: Optional[str] = Field(None, max_length=80, description="A name for the job in comparisons.")
     compare_with: Optional[str] = Field(
-        None, description="Run a paired comparison against this bundled scenario (the reference, e.g. \"baseline\"): "
+        None, max_length=limits.MAX_NAME, description="Run a paired comparison against this bundled scenario (the reference, e.g. \"baseline\"): "
                           "run k of both uses the same seed, as in `awol compare`.")
     posterior: Optional[str] = Field(
-        None, description="With compare_with: draw the calibrated parameters from this bundled scenario's shipped "
+        None, max_length=limits.MAX_NAME, description="With compare_with: draw the calibrated parameters from this bundled scenario's shipped "
                           "posterior (e.g. \"baseline\"); draw k is used in run k of both scenarios.")
+
+
+class ErrorDetail(BaseModel):
+    """A refused request: a message (404, 409, 408, 413), or one entry per problem (422)."""
+
+    detail: Union[str, list[dict]]
+
+
+ERRORS = {code: {"model": ErrorDetail, "description": text, "content": {"application/json": {}}} for code, text in (
+    (400, "The body is not JSON text (or its length is malformed)"), (404, "No such scenario or job"), (409, "The job is not done"), (408, "The request body came too slowly"),
+    (413, "The request body is too large"))}
+
+
+def brief(value: object) -> object:
+    """`value` as an error may show it: a finite number, a switch or short text; else nothing.
+    An error never echoes a request in full (a 20 MB body came back as 104 MB)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return value if math.isfinite(value) and abs(value) < 1e300 else repr(value)
+    if isinstance(value, str):
+        return value if len(value) <= 80 else value[:77] + "..."
+    return type(value).__name__
+
+
+def problem(loc: list, value: object, msg: str, kind: str = "value_error") -> dict:
+    return {"loc": [brief(part) for part in loc], "input": brief(value), "msg": msg[:500], "type": kind}
 
 
 def unprocessable(problems: list[tuple[list, object, str]]) -> HTTPException:
     """HTTP 422 in FastAPI's own shape: one entry per problem, `loc` naming the field."""
-    return HTTPException(422, detail=[{"loc": loc, "input": value, "msg": msg, "type": "value_error"}
-                                      for loc, value, msg in problems])
+    return HTTPException(422, detail=[problem(loc, value, msg) for loc, value, msg in problems[:100]])
 
 
 @lru_cache(maxsize=1)
@@ -79,10 +120,22 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
                          description="Simulate a coerced military manpower system: read the answers computed ahead, "
                                      "pick a scenario, change levers, run a small ensemble or a paired comparison, "
                                      "watch progress, compare results.")
+    app.add_middleware(BodyLimits)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """FastAPI's 422, without echoing the request (or NaN, which JSON cannot carry)."""
+        return JSONResponse(status_code=422, content={"detail": [
+            problem(list(e.get("loc", ())), e.get("input"), str(e.get("msg", "")), str(e.get("type", "value_error")))
+            for e in exc.errors()[:100]]})
+
     app.include_router(answers.router)
     # Read the answers and check their stamp now, not when the first reader opens the page.
     threading.Thread(target=answers.shipped, name="awol-answers", daemon=True).start()
     app.state.jobs = jobs
+    # The bundled scenarios do not change while the server runs; listing them validates every
+    # file (about 0.1 s each), which every submission would otherwise pay again.
+    catalogue = lru_cache(maxsize=1)(lambda: tuple(bundled_scenarios()))
     app.state.max_work = max_work
     static = resources.files("awol.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -97,14 +150,15 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
 
     @app.get("/api/scenarios", summary="Bundled scenarios")
     def scenarios() -> list[dict]:
-        return [{"name": name, "description": description} for name, description in bundled_scenarios()]
+        return [{"name": name, "description": description} for name, description in catalogue()]
 
     def tree_or_404(name: str) -> dict:
-        if name not in {n for n, _ in bundled_scenarios()}:
-            raise HTTPException(404, detail=f"scenario {name!r} is not bundled; GET /api/scenarios lists them")
+        if name not in {n for n, _ in catalogue()}:
+            raise HTTPException(404, detail=f"scenario {brief(name)!r} is not bundled; GET /api/scenarios lists them")
         return bundled_tree(name)
 
-    @app.get("/api/scenarios/{name}", summary="A scenario's description, defaults and policy levers")
+    @app.get("/api/scenarios/{name}", summary="A scenario's description, defaults and policy levers",
+             responses={404: ERRORS[404]})
     def scenario(name: str) -> dict:
         tree = tree_or_404(name)
         sc = scenario_from_tree(tree, source=name)
@@ -113,7 +167,7 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
 
     def prepared(request: JobRequest):
         """The validated scenario (and reference) of a request, its days, seed, size and time; or 422."""
-        names = {n for n, _ in bundled_scenarios()}
+        names = {n for n, _ in catalogue()}
         problems = []
         if request.scenario not in names:
             problems.append((["body", "scenario"], request.scenario,
@@ -156,18 +210,24 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         days = request.days or sc.simulation.days
         seed = sc.simulation.seed if request.seed is None else request.seed
         scenarios = [sc] + ([reference[0]] if reference else [])
+        try:  # a job's runs are made one at a time in this process
+            check_memory([(s, days) for s in scenarios], request.engine)
+        except MemoryNeedError as exc:
+            raise unprocessable([(["body", "scale"], request.scale, line) for line in exc.problems]) from None
         work = sum(soldiers_estimate(s, days) for s in scenarios) * days * request.runs
         seconds = sum(seconds_estimate(s, days, request.runs, request.engine) for s in scenarios)
         return sc, tree, reference, days, seed, work, seconds, flagged
 
-    @app.post("/api/jobs/estimate", summary="What a job would run, and about how long it would take, before it runs")
+    @app.post("/api/jobs/estimate", summary="What a job would run, and about how long it would take, before it runs",
+              responses={400: ERRORS[400], 408: ERRORS[408], 413: ERRORS[413]})
     def estimate(request: JobRequest) -> dict:
         _, _, reference, days, seed, work, seconds, flagged = prepared(request)
         return {"days": days, "seed": seed, "runs": request.runs * (2 if reference else 1), "scale": request.scale,
                 "work": work, "seconds": round(seconds, 1), "too_large": work > app.state.max_work,
                 "counterfactuals": flagged}
 
-    @app.post("/api/jobs", status_code=202, summary="Queue a run, a small ensemble or a paired comparison")
+    @app.post("/api/jobs", status_code=202, summary="Queue a run, a small ensemble or a paired comparison",
+              responses={400: ERRORS[400], 408: ERRORS[408], 413: ERRORS[413]})
     def submit(request: JobRequest) -> dict:
         sc, tree, reference, days, seed, work, seconds, flagged = prepared(request)
         if work > app.state.max_work:
@@ -183,12 +243,14 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         return jobs.all()
 
     def job_or_404(job_id: str) -> dict:
-        record = jobs.read(job_id) if job_id.replace("-", "").isalnum() else None
+        """A job's record; an id not of the store's form touches no file."""
+        record = jobs.read(job_id) if JOB_ID.fullmatch(job_id) else None
         if record is None:
-            raise HTTPException(404, detail=f"no job {job_id!r}")
+            raise HTTPException(404, detail=f"no job {brief(job_id)!r} (ids look like 20250101-120000-0a1b2c)")
         return record
 
-    @app.get("/api/jobs/{job_id}", summary="A job's status and progress (done / total runs)")
+    @app.get("/api/jobs/{job_id}", summary="A job's status and progress (done / total runs)",
+             responses={404: ERRORS[404]})
     def job(job_id: str) -> dict:
         return job_or_404(job_id)
 
@@ -201,20 +263,21 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         return record, load_results(jobs.result_dir(job_id))
 
     @app.get("/api/jobs/{job_id}/results",
-             summary="Charts and totals: quantiles over runs by day, week or month, totals per run, paired differences")
-    def results(job_id: str, columns: list[str] = Query(default=list(SERIES)),
+             summary="Charts and totals: quantiles over runs by day, week or month, totals per run, paired differences",
+             responses={404: ERRORS[404], 409: ERRORS[409]})
+    def results(job_id: str, columns: list[str] = Query(default=list(SERIES), max_length=200),
                 period: Literal["day", "week", "month"] = Query("day")) -> dict:
         record = job_or_404(job_id)
         if record["status"] != "done":
             raise HTTPException(409, detail=f"job {job_id} is {record['status']}, not done")
         known = set(output_columns(record, jobs.result_dir(job_id)))
-        unknown = [c for c in columns if c not in known]
+        unknown = [c for c in columns if c not in known or c in ("day", "date")]
         if unknown:
             raise unprocessable([(["query", "columns"], c, "is not an output column") for c in unknown])
         return job_results(record, jobs.result_dir(job_id), columns, period)
 
     @app.get("/api/jobs/{job_id}/report", response_class=HTMLResponse,
-             summary="The self-contained HTML report of a finished job")
+             summary="The self-contained HTML report of a finished job", responses={404: ERRORS[404], 409: ERRORS[409]})
     def report(job_id: str) -> str:
         from awol.report.html import build_report
 

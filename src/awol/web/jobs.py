@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import queue
+import re
 import threading
 import time
 import traceback
@@ -21,6 +22,7 @@ from pathlib import Path
 
 
 INTERRUPTED = "interrupted: the server stopped while this job was {status}; launch it again"
+JOB_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{6}")  # `JobStore.submit`: UTC date and time, 6 random hex digits
 
 
 def now() -> str:
