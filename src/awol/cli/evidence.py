@@ -62,16 +62,18 @@ def _check_nowcast_days(posterior: Path, until: str | None, draws: int, workers:
     from awol.evidence.nowcast import PosteriorError, posterior_scenario, read_posterior
     from awol.scenario import limits
 
-    try:
-        scenario, _ = posterior_scenario(read_posterior(posterior), posterior)
-    except PosteriorError:
-        return  # the nowcast itself names what is wrong with the posterior
-    days = None
+    end = None
     if until is not None:
         try:
             end = dt.date.fromisoformat(until)
         except ValueError:
             fail(f"--until: {until!r} is not a date; write YYYY-MM-DD")
+    try:
+        scenario, _ = posterior_scenario(read_posterior(posterior), posterior)
+    except PosteriorError:
+        return  # the nowcast itself names what is wrong with the posterior
+    days = None
+    if end is not None:
         days = (end - scenario.simulation.start).days + 1
         if days > limits.MAX_DAYS:
             fail(f"--until: {until}; at most {limits.MAX_DAYS:,} days from the scenario's start "

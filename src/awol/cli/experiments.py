@@ -152,6 +152,10 @@ def sensitivity(
     except DesignError as exc:
         fail(exc.problems)
     runs = samples * (count + (2 if method == "sobol" else 1))
+    try:  # the limits before the plan: a plan of 10^10 runs is not worth printing
+        api.check_size(runs, days, engine, what="--samples")
+    except DesignError as exc:
+        fail(exc.problems)
     cores = 1 if dask else (workers or os.cpu_count() or 1)
     seconds = seconds_estimate(sc, days or sc.simulation.days, runs, engine, workers=cores)
     plan = (f"{sc.name}: {method} over {count} parameters, {samples} base samples: {runs:,} runs of "

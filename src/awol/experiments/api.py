@@ -135,8 +135,9 @@ def _check_workers(workers: int | None, dask: str | None) -> None:
         raise DesignError(problems)
 
 
-def _check_common(runs: int, days: int | None, engine: str, points: int = 1, what: str = "--runs") -> None:
-    """The options every experiment shares; `runs` × `points` is the experiment's size."""
+def check_size(runs: int, days: int | None, engine: str, points: int = 1, what: str = "--runs") -> None:
+    """Refuse options every experiment shares beyond their limits; `runs` × `points` is the experiment's size.
+    Public so that a command can check before it prints a plan or asks for confirmation."""
     from awol.engines import ENGINES
 
     problems = []
@@ -171,7 +172,7 @@ def ensemble(
     Returns the per-run summaries and the tidy per-day quantiles (also written to `out`).
     """
     sc = _scenario(scenario)
-    _check_common(runs, days, engine)
+    check_size(runs, days, engine)
     _check_memory([sc], days, engine, runs, executor, workers, dask)
     out = Path(out or default_out(f"{sc.name}-ensemble"))
     base = sc.simulation.seed
@@ -244,7 +245,7 @@ def sweep(
     sc = _scenario(scenario)
     params = [design.parse_vary(v) if isinstance(v, str) else v for v in vary]
     design.check_parameters(sc, params)
-    _check_common(runs_per_point, days, engine, design.design_size(params, design_kind, max(points, 1)),
+    check_size(runs_per_point, days, engine, design.design_size(params, design_kind, max(points, 1)),
                   what="--points")
     table = design.make_design(params, design_kind, points, seed=sc.simulation.seed)
     out = Path(out or default_out(f"{sc.name}-sweep"))
@@ -301,7 +302,7 @@ def sensitivity(
         raise DesignError(problems)
     params = design.ranges_from_scenario(sc, parameters)
     size = samples * (len(params) + (2 if method == "sobol" else 1))  # SALib's sample sizes
-    _check_common(size, days, engine, what="--samples")
+    check_size(size, days, engine, what="--samples")
     problem = analysis.salib_problem([p.path for p in params], [(p.low, p.high) for p in params])
     seed = sc.simulation.seed
     if method == "sobol":
@@ -388,7 +389,7 @@ def compare(
     if len(set(names)) < len(names):
         names = [f"{i}-{n}" for i, n in enumerate(names)]
     runs, rows = _parameter_rows(parameters, runs)
-    _check_common(runs, days, engine, len(scs))
+    check_size(runs, days, engine, len(scs))
     _check_memory(scs, days, engine, runs * len(scs), executor, workers, dask)
     base_seed = scs[0].simulation.seed
     out = Path(out or default_out("compare-" + "-".join(names)))

@@ -23,6 +23,8 @@ Weight = Annotated[float, Field(ge=-L.MAX_WEIGHT, le=L.MAX_WEIGHT,
 Soldiers = Annotated[int, Field(ge=0, le=L.MAX_SOLDIERS, description=f"soldiers, at most {L.MAX_SOLDIERS:,}")]
 PerDay = Annotated[float, Field(ge=0.0, le=L.MAX_PER_DAY, description=f"per day, at most {L.MAX_PER_DAY:,}")]
 Pursuers = Annotated[float, Field(ge=0.0, le=L.MAX_PURSUERS, description=f"at most {L.MAX_PURSUERS:,}")]
+Share = Annotated[float, Field(ge=0.0, le=L.MAX_MULTIPLIER,
+                               description=f"a relative weight in [0, {L.MAX_MULTIPLIER:g}], normalised with its siblings")]
 Multiplier = Annotated[float, Field(ge=0.0, le=L.MAX_MULTIPLIER, description=f"in [0, {L.MAX_MULTIPLIER:g}]")]
 RateConstant = Annotated[float, Field(ge=0.0, le=L.MAX_RATE_CONSTANT, description=f"in [0, {L.MAX_RATE_CONSTANT:g}]")]
 Date = Annotated[dt.date, Field(ge=L.EARLIEST_DATE, le=L.LATEST_DATE,
@@ -105,10 +107,10 @@ def _weights(values: dict, what: str) -> dict:
 class ChannelProfile(Strict):
     """What a soldier of one recruitment channel looks like when he joins (M7)."""
 
-    term_months: dict[int, NonNegative] | None = Field(
+    term_months: dict[int, Share] | None = Field(
         description="contract terms in months → relative weight (normalised); null for no term (mobilised)"
     )
-    roles: dict[Literal["rear", "line", "assault"], NonNegative] = Field(
+    roles: dict[Literal["rear", "line", "assault"], Share] = Field(
         description="role → relative weight of recruits' roles (normalised)")
     risk_tolerance: RiskTolerance
 
@@ -198,10 +200,10 @@ class Leave(Strict):
     """Leave from the front (M2): rotation leave, and convalescence at home after treatment."""
 
     start_per_day: Schedule = Field(description="daily probability that a soldier on duty goes on rotation leave")
-    days: Positive = Field(description="mean length of a rotation leave, days")
+    days: Days = Field(description="mean length of a rotation leave, days")
     convalescent_share: Probability = Field(
         description="share of soldiers leaving hospital (not discharged) who convalesce at home first")
-    convalescent_days: Positive = Field(description="mean length of convalescence at home, days")
+    convalescent_days: Days = Field(description="mean length of convalescence at home, days")
 
     @field_validator("start_per_day")
     @classmethod
