@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich import box
@@ -126,21 +126,38 @@ METHODS = ("abc", "npe")
 def calibrate(
     ctx: typer.Context,
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
-    params: Annotated[Optional[list[str]], typer.Option("--params", help="Dotted path of a parameter to fit (repeat); its prior is the range declared in the scenario file. Without it: every driver of data/inference/priors.yaml.")] = None,
-    data: Annotated[Optional[list[Path]], typer.Option("--data", help="Observed-data CSV (repeat; default: the bundled court-case tally).")] = None,
-    method: Annotated[str, typer.Option(help="abc (ABC-SMC, pyabc) or npe (neural posterior estimation, sbi; needs the `inference` extra and the declared priors).")] = "abc",
-    population: Annotated[Optional[int], typer.Option(help="ABC: particles per generation (default: data/inference/method.yaml).")] = None,
-    generations: Annotated[Optional[int], typer.Option(help="ABC: most generations, counting those already in --db (default: method.yaml); the declared stopping rule may end earlier.")] = None,
-    workers: Annotated[int, typer.Option(help="Local worker processes (ABC: 1 is reproducible from --seed; NPE: any number gives the same posterior).")] = 1,
-    dask: Annotated[Optional[str], typer.Option(help="Run on dask.distributed: a scheduler address (tcp://HOST:8786) or local:N.")] = None,
-    db: Annotated[Optional[Path], typer.Option(help="ABC: pyabc database (SQLite); the same command resumes it (default: <out>.db).")] = None,
-    bank: Annotated[Optional[Path], typer.Option(help="NPE: directory of the simulation bank; the same command resumes it (default: <out>.bank).")] = None,
-    simulations: Annotated[Optional[int], typer.Option(help="NPE: training simulations (default: method.yaml).")] = None,
-    published_by: Annotated[Optional[str], typer.Option(help="Fit only the figures published by this date, YYYY-MM-DD (a time split); the rest are predicted.")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Posterior JSON (default: <scenario stem>.posterior.json next to the scenario file; in the current directory for a bundled scenario).")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Base seed (default: the scenario's).")] = None,
-    draws: Annotated[Optional[int], typer.Option(help="Posterior-predictive simulations for the fit check (default: 60 for ABC, method.yaml's for NPE).")] = None,
-    max_minutes: Annotated[Optional[float], typer.Option(help="ABC: stop sampling after this many minutes (a wall-clock limit, recorded; not for a shipped posterior).")] = None,
+    params: Annotated[list[str] | None, typer.Option("--params", help="Dotted path of a parameter to fit (repeat); "
+                                                                      "its prior is the range declared in the "
+                                                                      "scenario file. Without it: every driver of "
+                                                                      "data/inference/priors.yaml.")] = None,
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Observed-data CSV (repeat; default: the bundled "
+                                                                   "court-case tally).")] = None,
+    method: Annotated[str, typer.Option(help="abc (ABC-SMC, pyabc) or npe (neural posterior estimation, sbi; needs "
+                                             "the `inference` extra and the declared priors).")] = "abc",
+    population: Annotated[int | None, typer.Option(help="ABC: particles per generation (default: "
+                                                        "data/inference/method.yaml).")] = None,
+    generations: Annotated[int | None, typer.Option(help="ABC: most generations, counting those already in --db "
+                                                         "(default: method.yaml); the declared stopping rule may end "
+                                                         "earlier.")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes (ABC: 1 is reproducible from --seed; NPE: any "
+                                              "number gives the same posterior).")] = 1,
+    dask: Annotated[str | None, typer.Option(help="Run on dask.distributed: a scheduler address (tcp://HOST:8786) or "
+                                                  "local:N.")] = None,
+    db: Annotated[Path | None, typer.Option(help="ABC: pyabc database (SQLite); the same command resumes it (default: "
+                                                 "<out>.db).")] = None,
+    bank: Annotated[Path | None, typer.Option(help="NPE: directory of the simulation bank; the same command resumes "
+                                                   "it (default: <out>.bank).")] = None,
+    simulations: Annotated[int | None, typer.Option(help="NPE: training simulations (default: method.yaml).")] = None,
+    published_by: Annotated[str | None, typer.Option(help="Fit only the figures published by this date, YYYY-MM-DD (a "
+                                                          "time split); the rest are predicted.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Posterior JSON (default: <scenario stem>.posterior.json next to "
+                                                  "the scenario file; in the current directory for a bundled "
+                                                  "scenario).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    draws: Annotated[int | None, typer.Option(help="Posterior-predictive simulations for the fit check (default: 60 "
+                                                   "for ABC, method.yaml's for NPE).")] = None,
+    max_minutes: Annotated[float | None, typer.Option(help="ABC: stop sampling after this many minutes (a wall-clock "
+                                                           "limit, recorded; not for a shipped posterior).")] = None,
 ) -> None:
     """Fit scenario parameters to observed court-case figures; write the posterior as JSON.
 
@@ -149,7 +166,8 @@ def calibrate(
     """
     import datetime as dt
 
-    from awol.evidence.calibrate import calibrate as run_calibration, write_posterior
+    from awol.evidence.calibrate import calibrate as run_calibration
+    from awol.evidence.calibrate import write_posterior
     from awol.evidence.measure import MeasurementError
     from awol.evidence.priors import CalibrationError, declared_priors, priors_for
     from awol.scenario.load import BUNDLED_DIR, resolve_path
@@ -213,13 +231,17 @@ def calibrate(
 def sbc(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
     out: Annotated[Path, typer.Option(help="Results JSON (ranks per parameter, tests, coverage curve).")],
-    data: Annotated[Optional[list[Path]], typer.Option("--data", help="Observed-data CSV (repeat; default: the bundled tally); sets which figures a data set has.")] = None,
-    bank: Annotated[Optional[Path], typer.Option(help="Directory of the simulation bank (default: <out>.bank); shared with `calibrate --method npe`.")] = None,
-    simulations: Annotated[Optional[int], typer.Option(help="Training simulations (default: method.yaml).")] = None,
-    datasets: Annotated[Optional[int], typer.Option(help="Simulated data sets (default: method.yaml, 200).")] = None,
-    figures: Annotated[Optional[Path], typer.Option(help="Also draw rank histograms and the coverage curve as SVG into this directory.")] = None,
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Observed-data CSV (repeat; default: the bundled "
+                                                                   "tally); sets which figures a data set "
+                                                                   "has.")] = None,
+    bank: Annotated[Path | None, typer.Option(help="Directory of the simulation bank (default: <out>.bank); shared "
+                                                   "with `calibrate --method npe`.")] = None,
+    simulations: Annotated[int | None, typer.Option(help="Training simulations (default: method.yaml).")] = None,
+    datasets: Annotated[int | None, typer.Option(help="Simulated data sets (default: method.yaml, 200).")] = None,
+    figures: Annotated[Path | None, typer.Option(help="Also draw rank histograms and the coverage curve as SVG into "
+                                                      "this directory.")] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes (the result does not depend on them).")] = 1,
-    seed: Annotated[Optional[int], typer.Option(help="Base seed (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
 ) -> None:
     """Simulation-based calibration of neural posterior estimation on the full problem (needs the `inference` extra)."""
     import json
@@ -286,20 +308,26 @@ def show_posterior(doc: dict) -> None:
 
 @app.command()
 def nowcast(
-    posterior: Annotated[Path, typer.Argument(help="Posterior JSON written by `awol calibrate`, or a bundled scenario name (its shipped posterior).")],
-    until: Annotated[Optional[str], typer.Option(help="Date of the nowcast, YYYY-MM-DD (default: the scenario's end).")] = None,
+    posterior: Annotated[Path, typer.Argument(help="Posterior JSON written by `awol calibrate`, or a bundled scenario "
+                                                   "name (its shipped posterior).")],
+    until: Annotated[str | None, typer.Option(help="Date of the nowcast, YYYY-MM-DD (default: the scenario's "
+                                                   "end).")] = None,
     draws: Annotated[int, typer.Option(help="Particles drawn by weight and simulated.")] = 100,
     format: Annotated[str, typer.Option("--format", help="table, json or csv (to stdout).")] = "table",
-    seed: Annotated[Optional[int], typer.Option(help="Seed of the draws (default: the calibration's seed + 1).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the draws (default: the calibration's seed + 1).")] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
-    dask: Annotated[Optional[str], typer.Option(help="Run on dask.distributed: a scheduler address or local:N.")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Also write a results directory that `awol report` shows (runs, posterior.json, nowcast.csv).")] = None,
-    from_bank: Annotated[bool, typer.Option("--from-bank", help="NPE posteriors: the hidden totals at the scenario's end from the simulation bank, weighted by the posterior; no new simulation.")] = False,
+    dask: Annotated[str | None, typer.Option(help="Run on dask.distributed: a scheduler address or local:N.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Also write a results directory that `awol report` shows (runs, "
+                                                  "posterior.json, nowcast.csv).")] = None,
+    from_bank: Annotated[bool, typer.Option("--from-bank", help="NPE posteriors: the hidden totals at the scenario's "
+                                                                "end from the simulation bank, weighted by the "
+                                                                "posterior; no new simulation.")] = False,
 ) -> None:
     """Hidden quantities at a date implied by a posterior: medians and 50 % / 90 % intervals."""
     import json
 
-    from awol.evidence.nowcast import PosteriorError, mc_warning, nowcast as run_nowcast, nowcast_table, write_results
+    from awol.evidence.nowcast import PosteriorError, mc_warning, nowcast_table, write_results
+    from awol.evidence.nowcast import nowcast as run_nowcast
     from awol.scenario.load import BUNDLED_DIR
 
     if format not in FORMATS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -12,8 +12,8 @@ from rich.table import Table
 from awol.cli.common import app, console, fail, scenario_or_exit
 from awol.engines import DEFAULT_ENGINE, ENGINES, simulate_columns
 from awol.engines.footprint import MemoryNeedError, check_memory
-from awol.scenario import limits
 from awol.progress import rich_progress
+from awol.scenario import limits
 from awol.scenario.load import bundled_scenarios
 from awol.store.runs import RunExistsError, default_out, holds_run, make_manifest, write_run
 
@@ -21,9 +21,9 @@ from awol.store.runs import RunExistsError, default_out, holds_run, make_manifes
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
-    days: Annotated[Optional[int], typer.Option(help="Days to simulate (default: the scenario's).")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Random seed (default: the scenario's).")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Output directory (default: results/<scenario>-seed<seed>).")] = None,
+    days: Annotated[int | None, typer.Option(help="Days to simulate (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: results/<scenario>-seed<seed>).")] = None,
     engine: Annotated[str, typer.Option(help=f"Simulation engine: {', '.join(ENGINES)}.")] = DEFAULT_ENGINE,
     overwrite: Annotated[bool, typer.Option(help="Replace a run already in --out.")] = False,
 ) -> None:

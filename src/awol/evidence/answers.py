@@ -251,7 +251,7 @@ def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 30
         "built": {"command": " ".join(["python -m awol.evidence.answers", str(posterior),
                                        f"--draws {draws} --runs {runs} --trajectories {trajectories}"]),
                   "commit": commit, "versions": _versions(), "engine": "cohorts",
-                  "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                   "wall_seconds": round(time.monotonic() - started, 1),
                   "resumed": f"{kept} files of an earlier build reused (its wall time is not counted)" if kept else None},
     }

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from awol.experiments import analysis, design
-from awol.experiments.design import DesignError, Parameter
 from awol.engines import DEFAULT_ENGINE
 from awol.engines.rng import child_seed
+from awol.experiments import analysis, design
+from awol.experiments.design import DesignError, Parameter
 from awol.experiments.execution import RunTask, execute, executor_for, run_file
 from awol.progress import Progress
 from awol.scenario import limits

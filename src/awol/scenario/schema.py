@@ -87,7 +87,7 @@ class RiskTolerance(Strict):
     sd: Annotated[float, Field(ge=0.0, lt=0.5)]
 
     @model_validator(mode="after")
-    def _feasible(self) -> "RiskTolerance":
+    def _feasible(self) -> RiskTolerance:
         if self.sd**2 >= self.mean * (1 - self.mean):
             raise ValueError(
                 f"sd = {self.sd} is too large for mean {self.mean}: "
@@ -294,7 +294,7 @@ class Pursuit(Strict):
         return v if v is None else _check_steps(v, 0.0, L.MAX_MULTIPLIER, f"a multiplier in [0, {L.MAX_MULTIPLIER:g}]")
 
     @model_validator(mode="after")
-    def _graph(self) -> "Pursuit":
+    def _graph(self) -> Pursuit:
         names = [r.name for r in self.regions]
         problems = []
         duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -377,7 +377,7 @@ class Recruitment(Strict):
         return v
 
     @model_validator(mode="after")
-    def _volunteer_inflow(self) -> "Recruitment":
+    def _volunteer_inflow(self) -> Recruitment:
         """The bonus response multiplies the base rate: its largest value must stay a number of people."""
         ratio = max(s.value for s in self.bonus) / min(s.value for s in self.bonus_reference)
         base = max(s.value for s in self.volunteer_per_day)
@@ -440,7 +440,7 @@ class Scenario(Strict):
     cohorts: Cohorts = Field(default_factory=Cohorts)
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "Scenario":
+    def _not_empty(self) -> Scenario:
         initial = sum(getattr(self.population, c).size for c in CHANNELS)
         inflow = (
             max(s.value for s in self.recruitment.volunteer_per_day)
@@ -455,7 +455,7 @@ class Scenario(Strict):
         return self
 
     @model_validator(mode="after")
-    def _schedules_in_the_run(self) -> "Scenario":
+    def _schedules_in_the_run(self) -> Scenario:
         """A schedule's first step must take effect by the run's last day: before it the first
         value holds (model.schedules), so a schedule that starts after the run would apply a
         value meant for later to the whole run."""
@@ -469,7 +469,7 @@ class Scenario(Strict):
         return self
 
     @model_validator(mode="after")
-    def _ways_out(self) -> "Scenario":
+    def _ways_out(self) -> Scenario:
         """Deserters walk the route graph from their unit's front region towards a home region,
         or an exit region when they head abroad (`desertion.exit_share` > 0 and the graph has
         one): each front region must reach them, else its deserters could never leave it."""

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -50,19 +50,19 @@ class JobRequest(BaseModel):
 
     scenario: str = Field(max_length=limits.MAX_NAME, description="Name of a bundled scenario (GET /api/scenarios).",
                           examples=["baseline"])
-    levers: dict[LeverPath, Union[StrictBool, float]] = Field(
+    levers: dict[LeverPath, StrictBool | float] = Field(
         default_factory=dict, max_length=100,
         description="Parameter values by dotted path, e.g. {\"policy.release_at_term[0].value\": 0.5}; at most 100.")
-    days: Optional[int] = Field(None, ge=1, le=5000, description="Days to simulate (default: the scenario's).")
+    days: int | None = Field(None, ge=1, le=5000, description="Days to simulate (default: the scenario's).")
     runs: int = Field(1, ge=1, le=50, description="Runs in the ensemble; run k's seed comes from (seed, k), as in `awol ensemble`.")
     scale: float = Field(1.0, gt=0, le=1, description="Multiply every size and inflow: 0.01 runs ~100x faster.")
-    seed: Optional[int] = Field(None, ge=0, lt=2**63, description="Base seed (default: the scenario's).")
+    seed: int | None = Field(None, ge=0, lt=2**63, description="Base seed (default: the scenario's).")
     engine: Literal[tuple(ENGINES)] = Field(DEFAULT_ENGINE, description="Simulation engine.")  # type: ignore[valid-type]
-    label: Optional[str] = Field(None, max_length=80, description="A name for the job in comparisons.")
-    compare_with: Optional[str] = Field(
+    label: str | None = Field(None, max_length=80, description="A name for the job in comparisons.")
+    compare_with: str | None = Field(
         None, max_length=limits.MAX_NAME, description="Run a paired comparison against this bundled scenario (the reference, e.g. \"baseline\"): "
                           "run k of both uses the same seed, as in `awol compare`.")
-    posterior: Optional[str] = Field(
+    posterior: str | None = Field(
         None, max_length=limits.MAX_NAME, description="With compare_with: draw the calibrated parameters from this bundled scenario's shipped "
                           "posterior (e.g. \"baseline\"); draw k is used in run k of both scenarios.")
 
@@ -70,7 +70,7 @@ class JobRequest(BaseModel):
 class ErrorDetail(BaseModel):
     """A refused request: a message (404, 409, 408, 413), or one entry per problem (422)."""
 
-    detail: Union[str, list[dict]]
+    detail: str | list[dict]
 
 
 ERRORS = {code: {"model": ErrorDetail, "description": text, "content": {"application/json": {}}} for code, text in (
