@@ -501,14 +501,19 @@ class Scenario(Strict):
         return self
 
     def schedules(self) -> dict[str, list[Step]]:
-        """Every schedule of the scenario by its path."""
-        out = {f"policy.{name}": getattr(self.policy, name) for name in type(self.policy).model_fields}
-        out["casualties.intensity"] = self.casualties.intensity
-        out["recruitment.bonus"] = self.recruitment.bonus
-        out["recruitment.detentions_per_day"] = self.recruitment.detentions_per_day
-        out["recruitment.detainee_acceptance"] = self.recruitment.detainee_acceptance
-        if self.pursuit.level is not None:
-            out["pursuit.level"] = self.pursuit.level
+        """Every schedule of the scenario by its dotted path (found by walking the tree, so a
+        schedule added to the schema is never left out of the checks that use this)."""
+        out: dict[str, list[Step]] = {}
+
+        def walk(model: BaseModel, prefix: str) -> None:
+            for name in type(model).model_fields:
+                value = getattr(model, name)
+                if isinstance(value, list) and value and isinstance(value[0], Step):
+                    out[prefix + name] = value
+                elif isinstance(value, BaseModel):
+                    walk(value, f"{prefix}{name}.")
+
+        walk(self, "")
         return out
 
     @property
