@@ -158,11 +158,6 @@ def test_work_beyond_the_limits_is_refused_up_front(tmp_path, monkeypatch, args,
     assert not (tmp_path / "results").exists()  # nothing started, nothing written
 
 
-def test_serve_refuses_a_limit_that_is_not_a_number():
-    result = invoke("serve", "--max-work", "nan")
-    assert result.exit_code == 2 and "--max-work: nan" in result.stderr
-
-
 def test_a_run_that_cannot_fit_in_memory_is_refused_naming_its_fields(tmp_path):
     tree = baseline()
     tree["simulation"]["days"] = 20_000

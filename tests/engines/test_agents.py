@@ -1,10 +1,11 @@
-"""The agent engine's calendar: candidate days, bounds that must be raised, and its bookkeeping.
+"""The agent engine's run: room that must grow, visits only on candidate days, and bounds that must be raised.
 
 The engine visits a soldier only on his candidate days (a Bernoulli process under a
-bound on his daily event probability) and thins them to the day's probability. These
-tests check the pieces that make that exact: the geometric gap, the day lists, and a
-run whose desertion rate jumps above its bound mid-run (forcing soldiers to draw
-fresh candidates) against the exact expectation.
+bound on his daily event probability) and thins them to the day's probability. The
+pieces (the geometric gap, the day lists) are tested in tests/engines/agents/; these
+tests check whole runs: arrays that grow mid-run, the visits saved, and a run whose
+desertion rate jumps above its bound mid-run (forcing soldiers to draw fresh
+candidates) against the exact expectation.
 """
 
 from __future__ import annotations
@@ -12,80 +13,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from awol.engines import rng, simulate
-from awol.engines.agents import calendar
+from awol.engines import simulate
 from awol.engines.agents import run as run_agents
 from awol.engines.outputs import as_frame, daily_columns
 from awol.model.rates import make_plan
 from tests.engines.test_cross_validation import OUTPUTS
 from tests.engines.test_expectation import independent
 from tests.scenarios import small_scenario
-
-
-def candidate(u, p, first, days):
-    return calendar.candidate_day(u, calendar.gap_scale(p), calendar.none_left(p, days - first), first, days)
-
-
-def test_candidate_day_is_geometric():
-    """P(first candidate ≥ first + k) = (1 − p)^k, and none before the end of the run gives `days`."""
-    u = (np.arange(200_000) + 0.5) / 200_000  # a fine grid of uniforms: the quantiles
-    for p, days in ((0.3, 10_000), (0.01, 10_000), (0.01, 60)):
-        got = np.array([candidate(x, p, 10, days) for x in u])
-        assert got.min() >= 10 and got.max() <= days
-        for k in (0, 1, 5, 49):
-            assert np.mean(got >= 10 + k) == pytest.approx((1 - p) ** k, abs=2e-5)
-        assert np.mean(got == days) == pytest.approx((1 - p) ** (days - 10), abs=2e-5)
-    assert candidate(0.0, 1.0, 7, 20) == candidate(0.999, 1.0, 7, 20) == 7
-    assert candidate(0.0, 0.0, 7, 20) == candidate(0.999, 0.0, 7, 20) == 20
-    assert candidate(0.999, 0.01, 7, 20) == 20
-
-
-def test_day_lists_hold_each_soldier_once_and_the_pool_suffices():
-    """Random schedules, a day emptied as the kernel does, a rebuild: every soldier due on a
-    day is on that day's list exactly once, and the pool never runs dry."""
-    days, n = 30, 5000
-    cal = calendar.Calendar(days, n)
-    C = cal.arrays()
-    visit = np.zeros(n, dtype=np.int32)
-    gen = np.random.default_rng(3)
-    wanted = gen.integers(0, days + 5, size=n)  # some past the run
-    for i in range(n):
-        calendar.schedule(C, visit, i, int(wanted[i]), days)
-
-    def lists():
-        out = {}
-        for d in range(days):
-            b, got = C.first[d], []
-            while b != calendar.END:
-                got.extend(C.ids[b * calendar.BLOCK : b * calendar.BLOCK + C.fill[b]])
-                b = C.link[b]
-            out[d] = sorted(got)
-        return out
-
-    for d, got in lists().items():
-        assert got == sorted(np.flatnonzero(visit == d))
-    # everyone due on day 0 moves to a later day, then the lists of days ≥ 1 are rebuilt
-    for i in np.flatnonzero(visit == 0):
-        calendar.schedule(C, visit, int(i), int(gen.integers(1, days)), days)
-    calendar.release_day(C, 0)
-    calendar.rebuild(C, visit, n, 1, days)
-    for d, got in lists().items():
-        assert got == sorted(np.flatnonzero(visit == d))
-    # blocks in use plus free blocks are the whole pool
-    used = sum(-(-len(v) // calendar.BLOCK) for v in lists().values())
-    b, free_blocks = C.free[0], 0
-    while b != calendar.END:
-        free_blocks += 1
-        b = C.link[b]
-    assert used + free_blocks == len(C.fill)
-
-
-def test_zero_mean_poisson_takes_nothing_from_the_recruits_stream():
-    """The engine skips the day's Poisson draw when every mean is 0; that must not change the stream."""
-    g = rng.generator(5, rng.RECRUITS)
-    before = str(g.bit_generator.state)
-    assert g.poisson(np.zeros(3)).sum() == 0
-    assert str(g.bit_generator.state) == before
 
 
 def test_output_does_not_depend_on_the_room_reserved(monkeypatch):
