@@ -14,7 +14,8 @@ from awol.scenario.schema import Scenario
 
 app = typer.Typer(
     name="awol",
-    help="Simulate and analyse a coerced military manpower system: retention past term, desertion, pursuit, capture, coerced recruitment.",
+    help="Simulate and analyse a coerced military manpower system: retention past term, desertion, pursuit, capture, "
+         "coerced recruitment.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -41,12 +42,17 @@ def fail(lines: list[str] | str, *, title: str | None = None) -> NoReturn:
 
 
 def _one_line(text: str) -> str:
-    """A problem stays one line: control characters and line separators from a user's input
-    (a region named "\\x1e") are shown escaped."""
+    r"""A problem stays one line: control characters and line separators from a user's input
+    (a region named "\x1e") are shown escaped."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def scenario_or_exit(path: str | Path) -> Scenario:
+    """The scenario at `path` (a file or a bundled name), or every problem printed and exit 2.
+
+    Every command loads its scenario through here, so a bad file reads the same whichever
+    command met it.
+    """
     try:
         return load_scenario(path)
     except ScenarioError as exc:

@@ -284,6 +284,9 @@ def sbc(
 
 
 def show_posterior(doc: dict) -> None:
+    """Print a posterior's table: each parameter's prior, median, intervals and how much the data
+    narrowed it (`width / prior`), after `calibrate` and for `awol calibrate --show`.
+    """
     from awol.evidence.calibrate import method_line
 
     seconds = sum(doc["wall_seconds"].get(k, 0) for k in ("calibration", "bank", "training"))

@@ -35,7 +35,8 @@ def report(
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind (default: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    store: Annotated[Path, typer.Option(help="Directory holding the web jobs and their results.")] = Path("results/web"),
+    store: Annotated[Path, typer.Option(help="Directory holding the web jobs and their "
+                                             "results.")] = Path("results/web"),
     max_work: Annotated[float, typer.Option(help="Largest job allowed, in soldier-days × runs.")] = 2e9,
 ) -> None:
     """Serve the web dashboard: pick a scenario, change levers, run, watch, compare."""

@@ -111,13 +111,14 @@ def stale_reasons(recorded: dict, current: dict) -> list[str]:
 
 
 def answers_path(name: str = REFERENCE) -> Path:
+    """Where the answers of `name` are shipped: beside the bundled scenario, so the package carries them."""
     return BUNDLED_DIR / SHIPPED.format(name=name)
 
 
 def _commit() -> str | None:
     try:
-        done = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=40"], capture_output=True, text=True, timeout=10,
-                              cwd=Path(__file__).resolve().parent)
+        done = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=40"], capture_output=True, text=True,
+                              timeout=10, cwd=Path(__file__).resolve().parent)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None
@@ -212,7 +213,7 @@ def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 30
         table = []
         for _, r in rows.iterrows():
             reference_q = {q: float(v) for q, v in zip(QUANTILES, np.quantile(
-                base[r["output"]].to_numpy(float), list(QUANTILES.values())))}
+                base[r["output"]].to_numpy(float), list(QUANTILES.values())), strict=True)}
             table.append({"summary": r["output"], "unit": UNITS[r["output"]], "runs": int(r["runs"]),
                           "reference_mean": float(r["baseline_mean"]), "reference": reference_q,
                           "mean_difference": float(r["mean_difference"]), "mean_low": float(r["low"]),
@@ -236,7 +237,8 @@ def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 30
         "questions": questions,
         "questions_method": {"runs": runs, "draws_seed": int(parameters.attrs["seed"]),
                              "reference_per_run": reference_runs,
-                             "draws": {c: parameters[c].tolist() for c in parameters.columns},  # exact: runs can be redone
+                             # exact values, so that the runs can be redone
+                             "draws": {c: parameters[c].tolist() for c in parameters.columns},
                              "base_seed": int(load_scenario(reference).simulation.seed),
                              "pairing": "run k of every scenario: posterior draw k and seed child_seed(base seed, k)"},
         "sensitivity": {
@@ -253,7 +255,8 @@ def build(posterior: str | Path = REFERENCE, *, draws: int = 100, runs: int = 30
                   "commit": commit, "versions": _versions(), "engine": "cohorts",
                   "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                   "wall_seconds": round(time.monotonic() - started, 1),
-                  "resumed": f"{kept} files of an earlier build reused (its wall time is not counted)" if kept else None},
+                  "resumed": (f"{kept} files of an earlier build reused (its wall time is not counted)"
+                              if kept else None)},
     }
 
 
@@ -264,6 +267,9 @@ def _versions() -> dict:
 
 
 def write(doc: dict, out: str | Path) -> Path:
+    """Write `doc` as JSON through a temporary file, so a killed build never leaves half a file that
+    the dashboard would then read.
+    """
     out = Path(out)
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -272,6 +278,7 @@ def write(doc: dict, out: str | Path) -> Path:
 
 
 def read(path: str | Path) -> dict | None:
+    """The answers document at `path`, or None when none was built (the dashboard then says how to build it)."""
     path = Path(path)
     if not path.exists():
         return None
@@ -279,6 +286,7 @@ def read(path: str | Path) -> dict | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m awol.evidence.answers` (`make answers`): build the answers and write them; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m awol.evidence.answers",
                                      description="Compute the dashboard's answers (Q1-Q6) from a shipped posterior.")
     parser.add_argument("posterior", nargs="?", default=REFERENCE, help="bundled scenario name or posterior file")

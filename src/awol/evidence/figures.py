@@ -25,11 +25,12 @@ def predictive_figure(doc: dict, title: str | None = None):
     """A plotly figure of `doc["predictive"]` (rows as written by `awol calibrate`)."""
     import plotly.graph_objects as go
 
-    rows = sorted(doc["predictive"], key=lambda r: (not r["use"], r["date_to"], r["date_from"], r["quantity"], r["article"]))
+    rows = sorted(doc["predictive"],
+                  key=lambda r: (not r["use"], r["date_to"], r["date_from"], r["quantity"], r["article"]))
     labels = [("" if r["use"] else "(not fitted) ") + r["row"] for r in rows]
     fig = go.Figure()
     for fitted in (True, False):
-        part = [(label, r) for label, r in zip(labels, rows) if r["use"] == fitted]
+        part = [(label, r) for label, r in zip(labels, rows, strict=True) if r["use"] == fitted]
         if not part:
             continue
         colour = "#1f5fa8" if fitted else "#9a9a9a"

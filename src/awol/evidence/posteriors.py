@@ -39,6 +39,9 @@ def posterior_path(posterior: str | Path) -> Path:
 
 
 def file_digest(path: str | Path) -> str:
+    """SHA-256 of a file's bytes: draws record which posterior file they came from, and a stale
+    answers file is told by its posterior's digest.
+    """
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 

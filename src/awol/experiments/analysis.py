@@ -92,7 +92,7 @@ def quantiles(values, *, axis: int = 0, weights=None) -> dict[str, np.ndarray]:
             cdf = (np.cumsum(wj) - 0.5 * wj) / wj.sum()
             q[:, j] = np.interp(levels, cdf, v)
         q = q.reshape((len(levels),) + values.shape[1:])
-    return dict(zip(QUANTILES, q))
+    return dict(zip(QUANTILES, q, strict=True))
 
 
 def summarize(daily: pd.DataFrame) -> dict[str, float]:
@@ -171,6 +171,9 @@ def summary_table(runs: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def numeric_outputs(daily: pd.DataFrame) -> list[str]:
+    """The daily columns that are outputs (numbers, not the run keys or the day), in table order:
+    what quantiles and datasets are taken of.
+    """
     import pandas as pd
 
     return [c for c in daily.columns if c not in RUN_KEYS and c != "day" and pd.api.types.is_numeric_dtype(daily[c])]
@@ -212,7 +215,7 @@ def daily_quantiles(runs: list[pd.DataFrame]) -> pd.DataFrame:
         **{name: values.reshape(-1) for name, values in q.items()},
     })
     if "date" in runs[0]:
-        dates = dict(zip(days, runs[0]["date"]))
+        dates = dict(zip(days, runs[0]["date"], strict=True))
         table.insert(1, "date", table["day"].map(dates))
     return table
 
@@ -254,6 +257,7 @@ def paired_differences(summaries: pd.DataFrame, baseline: str, *, level: float =
 
 
 def salib_problem(paths: list[str], bounds: list[tuple[float, float]]) -> dict:
+    """The problem dict SALib's samplers and analysers take: parameter paths as names, their ranges as bounds."""
     return {"num_vars": len(paths), "names": list(paths), "bounds": [list(b) for b in bounds]}
 
 
@@ -278,7 +282,8 @@ def sobol_indices(problem: dict, outputs: pd.DataFrame, *, seed: int = 0) -> pd.
     return pd.DataFrame(rows)
 
 
-def morris_indices(problem: dict, x: np.ndarray, outputs: pd.DataFrame, *, seed: int = 0, levels: int = 4) -> pd.DataFrame:
+def morris_indices(problem: dict, x: np.ndarray, outputs: pd.DataFrame, *, seed: int = 0,
+                   levels: int = 4) -> pd.DataFrame:
     """Morris elementary effects (mu*, its 95 % confidence half-width, sigma) per output (SALib)."""
     import pandas as pd
     from SALib.analyze import morris

@@ -75,7 +75,8 @@ def _write_manifest(out: Path, manifest: dict) -> None:
         differ = [k for k in keys if old.get(k) != manifest[k]]
         if differ:
             raise DesignError([
-                f"{out} holds a different experiment ({', '.join(f'{k}: {old.get(k)!r} ≠ {manifest[k]!r}' for k in differ)}); "
+                f"{out} holds a different experiment "
+                f"({', '.join(f'{k}: {old.get(k)!r} ≠ {manifest[k]!r}' for k in differ)}); "
                 "choose another --out"
             ])
         return
@@ -354,7 +355,7 @@ def _parameter_rows(parameters: pd.DataFrame | None, runs: int | None) -> tuple[
             problems.append(f"parameters: column {path!r} must hold finite numbers")
     if problems:
         raise DesignError(problems)
-    rows = [{p: (v.item() if hasattr(v, "item") else v) for p, v in zip(paths, row)}
+    rows = [{p: (v.item() if hasattr(v, "item") else v) for p, v in zip(paths, row, strict=True)}
             for row in parameters[paths].itertuples(index=False)]
     return len(parameters), rows
 

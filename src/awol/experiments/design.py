@@ -121,10 +121,12 @@ def make_design(parameters: list[Parameter], kind: str = "grid", points: int = 5
                            "(scenario/limits.py MAX_RUNS): use fewer points or levels"])
     paths = [p.path for p in parameters]
     if kind == "grid":
-        axes = [np.linspace(p.low, p.high, p.levels or points) if p.high > p.low else np.array([p.low]) for p in parameters]
+        axes = [np.linspace(p.low, p.high, p.levels or points) if p.high > p.low else np.array([p.low])
+                for p in parameters]
         values = np.array(list(itertools.product(*axes)), dtype=float)
     else:
-        sampler = qmc.LatinHypercube(d=len(parameters), seed=seed) if kind == "lhs" else qmc.Sobol(d=len(parameters), seed=seed)
+        d = len(parameters)
+        sampler = qmc.LatinHypercube(d=d, seed=seed) if kind == "lhs" else qmc.Sobol(d=d, seed=seed)
         unit = sampler.random(points)
         low = np.array([p.low for p in parameters])
         high = np.array([p.high for p in parameters])

@@ -29,6 +29,9 @@ RUNS = "runs"
 
 
 def run_file(out: Path, run: int) -> Path:
+    """The file of run `run` in an experiment directory; its name is the run index, so a rerun finds what
+    is already done.
+    """
     return Path(out) / RUNS / f"run-{run:05d}.parquet"
 
 
@@ -155,6 +158,7 @@ class InProcess(Executor):
     """
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
+        """Run `fn` now and return its result (or exception) as a completed Future, as a pool's would be."""
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))

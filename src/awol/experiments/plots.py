@@ -40,7 +40,8 @@ def differences_plot(differences: pd.DataFrame, path: Path) -> Path:
         mean = rows["mean_difference"] / scale
         fig.add_trace(go.Scatter(
             name=name, x=mean, y=rows["output"], mode="markers",
-            error_x=dict(type="data", symmetric=False, array=(rows["high"] / scale - mean), arrayminus=(mean - rows["low"] / scale)),
+            error_x=dict(type="data", symmetric=False, array=(rows["high"] / scale - mean),
+                         arrayminus=(mean - rows["low"] / scale)),
         ))
     fig.update_layout(title="Paired differences from the reference (% of its mean, 95 % t-interval)",
                       xaxis_title="difference (%)", height=120 + 40 * differences["output"].nunique())

@@ -87,6 +87,9 @@ def flow_links(result: Result) -> list[tuple[str, str, float]]:
 
 
 def sankey(result: Result) -> go.Figure:
+    """The stock-and-flow picture of one result: median cumulative counts along every link
+    (`flow_links`), so a reader sees where the soldiers went.
+    """
     links = flow_links(result)
     index = {name: i for i, name in enumerate(NODES)}
     fig = go.Figure(go.Sankey(

@@ -17,7 +17,8 @@ from awol.scenario.provenance import strip_annotations
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;margin:0 auto;padding:1.5rem;color:#222}
 h1{margin-bottom:.2rem} h2{border-bottom:2px solid #1f5fa8;padding-bottom:.2rem;margin-top:2.2rem}
-table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0} td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
+td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f5f9} code{background:#f4f4f4;padding:0 .2rem} .muted{color:#666}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:.5rem} .appendix{font-size:.92rem}
 """
@@ -88,7 +89,7 @@ def summary_table(results: list[Result]) -> str:
     body = ""
     for name, summary in HEADLINES:
         cells = ""
-        for r, t in zip(results, totals):
+        for r, t in zip(results, totals, strict=True):
             values = t[summary].to_numpy(dtype=float)
             q = quantiles(values)
             cells += f"<td>{_count(q['q50'])}</td>"
@@ -150,7 +151,8 @@ def _describe(result: Result) -> str:
     return (f"<li><strong>{_html.escape(result.label)}</strong>: {kind}{reference}, {days} days{scale}, engine "
             f"{_html.escape(str(m.get('engine')))}, {_seeds(result)}; "
             f"scenario hash <code>{_html.escape(str(m.get('scenario_hash'))[:12])}</code>; "
-            f"awol {_html.escape(str(m.get('versions', {}).get('awol')))}; from <code>{_html.escape(str(result.path))}</code></li>")
+            f"awol {_html.escape(str(m.get('versions', {}).get('awol')))}; from "
+            f"<code>{_html.escape(str(result.path))}</code></li>")
 
 
 def calibration_section(results: list[Result]) -> str:
@@ -177,7 +179,8 @@ def build_report(results: list[Result], *, title: str | None = None) -> str:
     comparison = differences_section(results)
     range_words = " and 90 % range" if any(r.is_ensemble for r in results) else ""
     provenance = "".join(
-        f"<h3>{_html.escape(r.label)}</h3><p class='muted'>{_html.escape(str(strip_annotations(r.scenario_tree)[0].get('description', '')))}</p>"
+        f"<h3>{_html.escape(r.label)}</h3>"
+        f"<p class='muted'>{_html.escape(str(strip_annotations(r.scenario_tree)[0].get('description', '')))}</p>"
         + provenance_table(r.scenario_tree) for r in results)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{_html.escape(title)}</title>
@@ -194,7 +197,8 @@ output under the stated scenario, not an observation. Bands: 90 % (light) and 50
 <h2>Outputs over time</h2>{fans}
 <h2>Stock and flow</h2>
 <p>Recruitment channels feed the serving force; soldiers are retained past term, desert, are captured and returned,
-imprisoned, killed or escape. Link widths are cumulative counts over the whole run (recoveries from hospital back to duty are not drawn).</p>
+imprisoned, killed or escape. Link widths are cumulative counts over the whole run (recoveries from hospital back to
+duty are not drawn).</p>
 {sankeys}
 {comparison}
 {calibration_section(results)}
@@ -205,6 +209,7 @@ imprisoned, killed or escape. Link widths are cumulative counts over the whole r
 
 
 def write_report(results: list[Result], out: str | Path, **kwargs) -> Path:
+    """Write the report to `out` (creating its directory) and return the path, for the CLI to name it."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(build_report(results, **kwargs), encoding="utf-8")

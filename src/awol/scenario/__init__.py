@@ -1,0 +1,1 @@
+"""The declaration: scenario files, their schema and provenance, the limits on inputs, and edits to a scenario."""

@@ -386,6 +386,11 @@ def _problems_from(exc: ValidationError) -> list[Problem]:
 
 
 def tree_hash(tree: dict) -> str:
+    """SHA-256 of a scenario tree's canonical JSON (sorted keys, dates as ISO text).
+
+    Results record it, so two runs can be told to come from the same scenario whatever the
+    file's layout, comments or key order.
+    """
     def default(o: Any) -> str:
         if isinstance(o, (dt.date, dt.datetime)):
             return o.isoformat()

@@ -59,10 +59,14 @@ def bare_numbers(node: Any, path: str = "") -> list[str]:
 
 
 def is_annotated(node: Any) -> bool:
+    """Whether `node` is an annotated number (`{value, range, source}`) rather than a section that
+    happens to hold a `value` key.
+    """
     return isinstance(node, dict) and "value" in node and set(node) <= ANNOTATION_KEYS
 
 
 def join(path: str, key: str | int) -> str:
+    """The dotted path of `key` under `path`: `a.b` for a key, `a[0]` for a list index."""
     if isinstance(key, int):
         return f"{path}[{key}]"
     return f"{path}.{key}" if path else str(key)
@@ -140,6 +144,9 @@ def set_path(tree: Any, path: str, value: Any) -> None:
 
 
 def split_path(path: str) -> list[str | int]:
+    """The keys of a dotted path (`policy.release_at_term[1].value` gives
+    ['policy', 'release_at_term', 1, 'value']): how every path a user writes is followed.
+    """
     keys: list[str | int] = []
     for part in path.split("."):
         while "[" in part:

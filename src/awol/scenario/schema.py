@@ -24,7 +24,8 @@ Soldiers = Annotated[int, Field(ge=0, le=L.MAX_SOLDIERS, description=f"soldiers,
 PerDay = Annotated[float, Field(ge=0.0, le=L.MAX_PER_DAY, description=f"per day, at most {L.MAX_PER_DAY:,}")]
 Pursuers = Annotated[float, Field(ge=0.0, le=L.MAX_PURSUERS, description=f"at most {L.MAX_PURSUERS:,}")]
 Share = Annotated[float, Field(ge=0.0, le=L.MAX_MULTIPLIER,
-                               description=f"a relative weight in [0, {L.MAX_MULTIPLIER:g}], normalised with its siblings")]
+                               description=f"a relative weight in [0, {L.MAX_MULTIPLIER:g}], normalised with "
+                                           "its siblings")]
 Multiplier = Annotated[float, Field(ge=0.0, le=L.MAX_MULTIPLIER, description=f"in [0, {L.MAX_MULTIPLIER:g}]")]
 RateConstant = Annotated[float, Field(ge=0.0, le=L.MAX_RATE_CONSTANT, description=f"in [0, {L.MAX_RATE_CONSTANT:g}]")]
 Date = Annotated[dt.date, Field(ge=L.EARLIEST_DATE, le=L.LATEST_DATE,
@@ -36,6 +37,10 @@ REGION_KINDS = ("front", "occupied", "border", "home", "exit")
 
 
 class Strict(BaseModel):
+    """The base of every section: unknown keys are refused (a typo is an error, not a silent default),
+    sections are immutable once validated, and NaN or infinity are refused.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
@@ -48,7 +53,7 @@ class Step(Strict):
 
 
 def _schedule_ordered(steps: list[Step]) -> list[Step]:
-    for before, after in zip(steps, steps[1:]):
+    for before, after in zip(steps, steps[1:], strict=False):
         if after.start <= before.start:
             raise ValueError(
                 f"dates must be in increasing order: {after.start} follows {before.start}"
@@ -133,6 +138,10 @@ class ChannelProfile(Strict):
 
 
 class Channels(Strict):
+    """The profile of each recruitment channel (M7): volunteers, the mobilised and detainees differ
+    in roles, terms and risk tolerance.
+    """
+
     volunteer: ChannelProfile
     mobilised: ChannelProfile
     detainee: ChannelProfile
@@ -148,6 +157,8 @@ class InitialCohort(Strict):
 
 
 class Population(Strict):
+    """The force on day 0, by channel, and the number of formations (the peer groups of M3)."""
+
     volunteer: InitialCohort
     mobilised: InitialCohort
     detainee: InitialCohort
@@ -176,6 +187,8 @@ class Policy(Strict):
 
 
 class RoleRates(Strict):
+    """One daily probability per role: the casualty rates of M2 differ between rear, line and assault."""
+
     rear: Probability
     line: Probability
     assault: Probability
@@ -212,6 +225,8 @@ class Leave(Strict):
 
 
 class ChannelWeights(Strict):
+    """One coefficient per recruitment channel: the channel term of the M3 propensity."""
+
     volunteer: Weight
     mobilised: Weight
     detainee: Weight
@@ -239,11 +254,15 @@ class Desertion(Strict):
 
 
 class Region(Strict):
+    """A region of the abstract graph (M5): a name and what kind of place it is; no coordinates."""
+
     name: Annotated[str, Field(min_length=1, max_length=L.MAX_NAME)]
     kind: Literal["front", "occupied", "border", "home", "exit"]
 
 
 class Route(Strict):
+    """A route between two regions and its checkpoints (M5); written `from`/`to`, it runs both ways."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
     a: str = Field(alias="from", max_length=L.MAX_NAME)
     b: str = Field(alias="to", max_length=L.MAX_NAME)
@@ -305,7 +324,8 @@ class Pursuit(Strict):
             for end, name in (("from", route.a), ("to", route.b)):
                 if name not in known:
                     problems.append(
-                        f"routes[{i}].{end}: unknown region {name!r} (known regions: {', '.join(map(repr, sorted(known)))})"
+                        f"routes[{i}].{end}: unknown region {name!r} (known regions: "
+                        f"{', '.join(map(repr, sorted(known)))})"
                     )
         for name in self.search_units:
             if name not in known:
@@ -331,6 +351,8 @@ class Pursuit(Strict):
 
 
 class MobilisationWave(Strict):
+    """A call-up of `size` soldiers spread evenly over `days` from `start` (M7)."""
+
     start: Date
     size: Soldiers
     days: int = Field(ge=1, le=L.MAX_DAYS)
@@ -518,6 +540,7 @@ class Scenario(Strict):
 
     @property
     def end(self) -> dt.date:
+        """The run's last day: schedules must start by it, or they would never apply."""
         return self.simulation.start + dt.timedelta(days=self.simulation.days - 1)
 
     @property

@@ -64,6 +64,7 @@ class RunExistsError(Exception):
 
 
 def package_versions() -> dict[str, str]:
+    """The versions of Python and of the packages that shape a run's numbers, for its manifest."""
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
@@ -74,6 +75,9 @@ def package_versions() -> dict[str, str]:
 
 
 def make_manifest(scenario, *, seed: int, days: int, engine: str, wall_seconds: float, **extra) -> dict:
+    """What a run records about itself: scenario name and hash, seed, days, engine, versions, commit
+    and time, so that anyone can tell what made it and run it again.
+    """
     return {
         "scenario": scenario.name,
         "scenario_hash": scenario.hash,
@@ -132,6 +136,7 @@ def write_parquet(table: Columns | pd.DataFrame, path: Path) -> None:
 
 
 def holds_run(path: Path) -> bool:
+    """Whether `path` holds a run (its manifest is written last, so a run half written does not count)."""
     return (Path(path) / MANIFEST).exists()
 
 
@@ -177,6 +182,7 @@ def read_daily(path: str | Path) -> pd.DataFrame:
 
 
 def read_run(path: str | Path) -> tuple[pd.DataFrame, dict]:
+    """A run's daily table and manifest; FileNotFoundError naming the path if it holds no run."""
     path = Path(path)
     if not holds_run(path):
         raise FileNotFoundError(f"{path} does not hold a run (no {MANIFEST})")

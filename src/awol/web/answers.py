@@ -35,6 +35,7 @@ def shipped(name: str = computed.REFERENCE) -> dict | None:
 
 @router.get("/api/answers", summary="The answers to Q1-Q6 computed ahead at full scale, with their intervals")
 def answers() -> dict:
+    """GET /api/answers: the shipped answers with their staleness, or 404 saying how to build them."""
     doc = shipped()
     if doc is None:
         raise HTTPException(404, detail=f"no answers file shipped ({computed.answers_path()}); run `{REBUILD}`")

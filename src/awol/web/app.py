@@ -37,6 +37,7 @@ from awol.web.results import SERIES, job_results, output_columns
 DEFAULT_MAX_WORK = 2e9  # soldier-days x runs; the full baseline (~1.4M soldiers x 1011 days) is ~1.4e9 per run
 
 LeverPath = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+DEFAULT_COLUMNS = list(SERIES)  # the series the page charts when a request names none (never mutated)
 
 
 class JobRequest(BaseModel):
@@ -54,17 +55,21 @@ class JobRequest(BaseModel):
         default_factory=dict, max_length=100,
         description="Parameter values by dotted path, e.g. {\"policy.release_at_term[0].value\": 0.5}; at most 100.")
     days: int | None = Field(None, ge=1, le=5000, description="Days to simulate (default: the scenario's).")
-    runs: int = Field(1, ge=1, le=50, description="Runs in the ensemble; run k's seed comes from (seed, k), as in `awol ensemble`.")
+    runs: int = Field(1, ge=1, le=50, description="Runs in the ensemble; run k's seed comes from (seed, k), as in "
+                                                  "`awol ensemble`.")
     scale: float = Field(1.0, gt=0, le=1, description="Multiply every size and inflow: 0.01 runs ~100x faster.")
     seed: int | None = Field(None, ge=0, lt=2**63, description="Base seed (default: the scenario's).")
-    engine: Literal[tuple(ENGINES)] = Field(DEFAULT_ENGINE, description="Simulation engine.")  # type: ignore[valid-type]
+    engine: Literal[tuple(ENGINES)] = Field(  # type: ignore[valid-type]
+        DEFAULT_ENGINE, description="Simulation engine.")
     label: str | None = Field(None, max_length=80, description="A name for the job in comparisons.")
     compare_with: str | None = Field(
-        None, max_length=limits.MAX_NAME, description="Run a paired comparison against this bundled scenario (the reference, e.g. \"baseline\"): "
-                          "run k of both uses the same seed, as in `awol compare`.")
+        None, max_length=limits.MAX_NAME,
+        description="Run a paired comparison against this bundled scenario (the reference, e.g. \"baseline\"): "
+                    "run k of both uses the same seed, as in `awol compare`.")
     posterior: str | None = Field(
-        None, max_length=limits.MAX_NAME, description="With compare_with: draw the calibrated parameters from this bundled scenario's shipped "
-                          "posterior (e.g. \"baseline\"); draw k is used in run k of both scenarios.")
+        None, max_length=limits.MAX_NAME,
+        description="With compare_with: draw the calibrated parameters from this bundled scenario's shipped "
+                    "posterior (e.g. \"baseline\"); draw k is used in run k of both scenarios.")
 
 
 class ErrorDetail(BaseModel):
@@ -74,8 +79,8 @@ class ErrorDetail(BaseModel):
 
 
 ERRORS = {code: {"model": ErrorDetail, "description": text, "content": {"application/json": {}}} for code, text in (
-    (400, "The body is not JSON text (or its length is malformed)"), (404, "No such scenario or job"), (409, "The job is not done"), (408, "The request body came too slowly"),
-    (413, "The request body is too large"))}
+    (400, "The body is not JSON text (or its length is malformed)"), (404, "No such scenario or job"),
+    (409, "The job is not done"), (408, "The request body came too slowly"), (413, "The request body is too large"))}
 
 
 def brief(value: object) -> object:
@@ -91,6 +96,9 @@ def brief(value: object) -> object:
 
 
 def problem(loc: list, value: object, msg: str, kind: str = "value_error") -> dict:
+    """One entry of a 422 answer in FastAPI's shape; the input is shortened (`brief`) so an error never
+    echoes a large request back.
+    """
     return {"loc": [brief(part) for part in loc], "input": brief(value), "msg": msg[:500], "type": kind}
 
 
@@ -101,12 +109,17 @@ def unprocessable(problems: list[tuple[list, object, str]]) -> HTTPException:
 
 @lru_cache(maxsize=1)
 def plotly_js() -> str:
+    """plotly.js from the installed package, read once: the page loads it from this server, never a CDN."""
     import plotly.offline
 
     return plotly.offline.get_plotlyjs()
 
 
-def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_MAX_WORK, start_worker: bool = True) -> FastAPI:
+def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_MAX_WORK,
+               start_worker: bool = True) -> FastAPI:
+    """The web app over the job store at `store`; `max_work` caps a job's soldier-days × runs, and
+    `start_worker=False` (tests) leaves queued jobs unrun.
+    """
     jobs = JobStore(store, start_worker=start_worker)
 
     @asynccontextmanager
@@ -201,7 +214,7 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         except ScenarioError as exc:
             raise unprocessable([(["body", "levers" if p.path in request.levers else "scenario", p.path],
                                   request.levers.get(p.path), p.message)
-                                 for p in exc.problems])
+                                 for p in exc.problems]) from None
         reference = None
         if request.compare_with is not None:
             ref_tree = bundled_tree(request.compare_with)
@@ -232,8 +245,8 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         sc, tree, reference, days, seed, work, seconds, flagged = prepared(request)
         if work > app.state.max_work:
             raise unprocessable([(["body", "runs"], request.runs,
-                                  f"job too large: about {work:.2g} soldier-days x runs, limit {app.state.max_work:.2g}; "
-                                  "lower runs, days or scale")])
+                                  f"job too large: about {work:.2g} soldier-days x runs, "
+                                  f"limit {app.state.max_work:.2g}; lower runs, days or scale")])
         recorded = request.model_dump() | {"days": days, "seed": seed}
         record = jobs.submit(sc, recorded, tree, reference)
         return record | {"estimated_seconds": round(seconds, 1), "counterfactuals": flagged}
@@ -265,8 +278,8 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
     @app.get("/api/jobs/{job_id}/results",
              summary="Charts and totals: quantiles over runs by day, week or month, totals per run, paired differences",
              responses={404: ERRORS[404], 409: ERRORS[409]})
-    def results(job_id: str, columns: list[str] = Query(default=list(SERIES), max_length=200),
-                period: Literal["day", "week", "month"] = Query("day")) -> dict:
+    def results(job_id: str, columns: Annotated[list[str], Query(max_length=200)] = DEFAULT_COLUMNS,
+                period: Annotated[Literal["day", "week", "month"], Query()] = "day") -> dict:
         record = job_or_404(job_id)
         if record["status"] != "done":
             raise HTTPException(409, detail=f"job {job_id} is {record['status']}, not done")

@@ -25,7 +25,9 @@ JOB_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{6}")  # `JobStore.submit`: UTC date a
 
 
 def now() -> str:
-    # Microseconds: jobs submitted within one second must still list in submission order.
+    """The current UTC time in ISO form, to the microsecond: jobs submitted within one second must still list
+    in submission order.
+    """
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
@@ -45,9 +47,11 @@ class JobStore:
 
     # -- records -------------------------------------------------------------
     def dir(self, job_id: str) -> Path:
+        """The directory of one job (its record and its results)."""
         return self.root / "jobs" / job_id
 
     def read(self, job_id: str) -> dict | None:
+        """A job's record as last written, or None if there is no such job."""
         path = self.dir(job_id) / "job.json"
         if not path.exists():
             return None
@@ -68,6 +72,7 @@ class JobStore:
             return record
 
     def all(self) -> list[dict]:
+        """Every job on disk, newest first (the page lists them so)."""
         records = [self.read(p.name) for p in (self.root / "jobs").iterdir() if (p / "job.json").exists()]
         return sorted(records, key=lambda r: r["created"], reverse=True)
 
@@ -148,6 +153,9 @@ class JobStore:
         return self.dir(job_id) / "result"
 
     def stop(self) -> None:
+        """Ask the worker to end after the jobs already queued and wait up to a minute for it; jobs left
+        queued or running when the process exits are marked interrupted on the next start.
+        """
         if self._worker is not None:
             self._queue.put(None)
             self._worker.join(timeout=60)

@@ -167,6 +167,7 @@ def counterfactuals(tree: dict, levers: dict) -> list[dict]:
 
 
 def bundled_tree(name: str) -> dict:
+    """The resolved tree of a bundled scenario: the web offers only bundled scenarios, edited by levers."""
     return read_tree(name)
 
 

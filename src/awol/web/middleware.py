@@ -32,6 +32,9 @@ class BodyLimits:
         self.timeout = timeout
 
     async def __call__(self, scope, receive, send):
+        """Answer 400, 408 or 413 for a body of bad length, too large or too slow; pass anything
+        else through with its body bounded as it arrives.
+        """
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
