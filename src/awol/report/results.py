@@ -40,6 +40,7 @@ class Result:
 
     @property
     def is_ensemble(self) -> bool:
+        """Several runs (bands and intervals are shown) rather than one (a single line)."""
         return len(self.runs) > 1
 
     @property
@@ -59,13 +60,12 @@ class Result:
         return pd.DataFrame(quantiles(values), index=self.runs[0]["day"].to_numpy())
 
     def dates(self) -> pd.Series:
+        """The calendar dates of the runs' days (every run of a result shares them)."""
         return pd.to_datetime(self.runs[0]["date"])
 
     def cumulative_median(self, column: str) -> float:
+        """The median over runs of each run's total of `column`: a link width in the Sankey."""
         return float(np.median([run[column].sum() for run in self.runs]))
-
-    def final_median(self, column: str) -> float:
-        return float(np.median([run[column].iloc[-1] for run in self.runs]))
 
 
 def run_dirs(path: Path) -> list[Path]:
@@ -114,7 +114,8 @@ def _scenario_tree(path: Path, manifest: dict) -> dict:
     tree = dict(sc.raw)
     if sc.hash != manifest.get("scenario_hash"):
         tree["description"] = (f"{sc.description} [The results store no scenario file and their scenario hash differs "
-                               "from the bundled scenario shown here: the runs used modified parameters (scaled or swept).]")
+                               "from the bundled scenario shown here: the runs used modified parameters (scaled or "
+                               "swept).]")
     return tree
 
 
