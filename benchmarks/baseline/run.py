@@ -73,7 +73,8 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()}")
     rows = []
     for engine in args.engines:
-        for what, measure in (("whole process (awol run)", whole_process), ("warm worker (simulate + Parquet)", warm_worker)):
+        measures = (("whole process (awol run)", whole_process), ("warm worker (simulate + Parquet)", warm_worker))
+        for what, measure in measures:
             times = measure(engine, args.repeats)
             rows.append((engine, what, min(times), statistics.median(times), times))
     print(f"load average after: {os.getloadavg()}")

@@ -81,10 +81,12 @@ for name in ("daily_columns", "daily_table"):
     timed(outputs, name, "  of which the daily table")
 if engine == "cohorts":
     timed(module, "binned_levels", "  of which risk bins (imports scipy.special)")
-    timed(module, "step_day", "  of which the daily kernel, other days", "  of which the daily kernel's first call (also in the first calls)")
+    timed(module, "step_day", "  of which the daily kernel, other days",
+          "  of which the daily kernel's first call (also in the first calls)")
 else:
     timed(module.Newcomers, "draw", "  of which drawing recruits' attributes (NumPy)")
-    timed(module, "step_day", "  of which the daily kernel, other days", "  of which the daily kernel's first call (also in the first calls)")
+    timed(module, "step_day", "  of which the daily kernel, other days",
+          "  of which the daily kernel's first call (also in the first calls)")
 timed(run, "make_manifest", "manifest")
 timed(run, "write_run", "write the run (Parquet, manifest, scenario.yaml)")
 mark("import the model modules (for the timers)")
@@ -101,7 +103,8 @@ finally:
 
 def one_run(engine: str, out: str) -> dict[str, float]:
     started = time.time()
-    done = subprocess.run([sys.executable, "-c", CHILD, "run", SCENARIO, "--engine", engine, "--out", out, "--overwrite"],
+    done = subprocess.run([sys.executable, "-c", CHILD, "run", SCENARIO, "--engine", engine, "--out", out,
+                           "--overwrite"],
                           capture_output=True, text=True, cwd=ROOT)
     ended = time.time()
     line = next((x for x in done.stderr.splitlines() if x.startswith("STARTUP ")), None)
@@ -111,7 +114,7 @@ def one_run(engine: str, out: str) -> dict[str, float]:
     marks, parts = dict(data["marks"]), data["parts"]
     names = [name for name, _ in data["marks"]]
     row = {"interpreter start-up": marks["start"] - started}
-    for before, after in zip(names, names[1:]):
+    for before, after in zip(names, names[1:], strict=False):
         if after not in ("main: start", "main: end"):
             row[after] = marks[after] - marks[before]
     row.update(parts)

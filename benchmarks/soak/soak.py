@@ -147,7 +147,8 @@ def client(base: str, levers: dict[str, list], stop: float, tally: Tally, seed: 
                 data = res.json()
                 on_duty = data["series"]["on_duty"]
                 ok = (data["runs"] == request["runs"] and len(data["dates"]) == request["days"]
-                      and all(a <= b <= c for a, b, c in zip(on_duty["q05"], on_duty["q50"], on_duty["q95"])))
+                      and all(a <= b <= c
+                              for a, b, c in zip(on_duty["q05"], on_duty["q50"], on_duty["q95"], strict=True)))
                 if not ok:
                     tally.add("wrong")
                     tally.note(f"job {job_id}: wrong shape or order")
@@ -174,7 +175,7 @@ def main() -> None:
                 break
             except httpx.HTTPError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start")
+                    raise SystemExit("the server did not start") from None
                 time.sleep(0.2)
         levers = {s["name"]: httpx.get(f"{base}/api/scenarios/{s['name']}", timeout=30).json()["levers"]
                   for s in scenarios}

@@ -47,4 +47,5 @@ def bandwidth(elements: int = 1 << 25, repeats: int = 10) -> dict:
 
 if __name__ == "__main__":
     r = bandwidth()
-    print(f"STREAM triad: {r['gb_per_s']:.1f} GB/s ({r['threads']} threads, 3 × {r['array_mb']:.0f} MB arrays, best of {r['repeats']})")
+    print(f"STREAM triad: {r['gb_per_s']:.1f} GB/s ({r['threads']} threads, 3 × {r['array_mb']:.0f} MB arrays, best "
+          f"of {r['repeats']})")

@@ -127,7 +127,8 @@ def main() -> None:
                     b, a = times["before"][what], times["after"][what]
                     rows.append({"engine": engine, "what": what, "before_min": min(b), "after_min": min(a),
                                  "before_median": statistics.median(b), "after_median": statistics.median(a),
-                                 "ratio_min": min(a) / min(b), "ratio_median": statistics.median(a) / statistics.median(b),
+                                 "ratio_min": min(a) / min(b),
+                                 "ratio_median": statistics.median(a) / statistics.median(b),
                                  "before": b, "after": a})
                 load.append(os.getloadavg())
         finally:
@@ -135,7 +136,7 @@ def main() -> None:
                 if ref is not None:
                     subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(trees[v])],
                                    capture_output=True)
-    result = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "before": args.before,
+    result = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "before": args.before,
               "after": args.after or "working tree", "repeats": args.repeats, "load_average": load, "rows": rows}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(result, indent=1) + "\n")

@@ -29,7 +29,8 @@ def test_run_and_validate_import_neither_pandas_nor_the_extras(tmp_path):
                                "--out", str(tmp_path / engine)], capture_output=True, text=True, check=True)
         assert done.stdout.splitlines()[-1] == "[]", done.stdout + done.stderr
         assert (tmp_path / engine / "daily.parquet").exists()
-    done = subprocess.run([sys.executable, "-c", PROBE, "validate", str(scenario)], capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", PROBE, "validate", str(scenario)], capture_output=True, text=True,
+                          check=True)
     assert done.stdout.splitlines()[-1] == "[]", done.stdout
 
 

@@ -9,8 +9,19 @@ import pytest
 import awol
 from awol.model.rates import make_plan
 from awol.model.states import (
-    ABSENCE_PATHWAYS, AT_LARGE, CHANNELS, DETAINED, ENDINGS, ESCAPED, HOSPITAL, KILLED, ON_LEAVE, RETAINED, SERVING,
-    STATUSES, TRANSITIONS,
+    ABSENCE_PATHWAYS,
+    AT_LARGE,
+    CHANNELS,
+    DETAINED,
+    ENDINGS,
+    ESCAPED,
+    HOSPITAL,
+    KILLED,
+    ON_LEAVE,
+    RETAINED,
+    SERVING,
+    STATUSES,
+    TRANSITIONS,
 )
 from awol.model.tallies import flow_column
 from tests.scenarios import small_scenario
@@ -46,7 +57,8 @@ def test_each_stock_equals_inflows_minus_outflows(run):
 
 def test_breakdowns_add_up(run):
     _, daily = run
-    np.testing.assert_array_equal(daily[[f"on_duty_{r}" for r in ("rear", "line", "assault")]].sum(axis=1), daily["on_duty"])
+    np.testing.assert_array_equal(daily[[f"on_duty_{r}" for r in ("rear", "line", "assault")]].sum(axis=1),
+                                  daily["on_duty"])
     np.testing.assert_array_equal(daily[[f"on_duty_{c}" for c in CHANNELS]].sum(axis=1), daily["on_duty"])
     np.testing.assert_array_equal(daily[[f"desertions_{c}" for c in CHANNELS]].sum(axis=1), daily["new_desertions"])
     np.testing.assert_array_equal(
@@ -57,7 +69,8 @@ def test_breakdowns_add_up(run):
     begun = daily[[f"absences_{p}" for p in ABSENCE_PATHWAYS]].sum(axis=1)
     np.testing.assert_array_equal(begun, daily["new_desertions"])
     ended = daily[[f"absences_ended_{e}" for e in ENDINGS]].sum(axis=1)
-    np.testing.assert_array_equal(ended, daily[[flow_column(AT_LARGE, s) for s in (DETAINED, KILLED, ESCAPED)]].sum(axis=1))
+    np.testing.assert_array_equal(ended,
+                                  daily[[flow_column(AT_LARGE, s) for s in (DETAINED, KILLED, ESCAPED)]].sum(axis=1))
     np.testing.assert_array_equal(daily[[f"at_large_{p}" for p in ABSENCE_PATHWAYS]].sum(axis=1), daily["at_large"])
     into_detention = daily[flow_column(HOSPITAL, DETAINED)] + daily[flow_column(ON_LEAVE, DETAINED)]
     np.testing.assert_array_equal(daily["refusals"], into_detention)

@@ -61,7 +61,8 @@ def test_bad_options_exit_2(tmp_path, small_file, small_data, option, value, mes
 
 def test_simulation_seed_depends_on_base_seed_and_values_only():
     assert child_seed(1, *value_keys([0.5, 2.0])) == child_seed(1, *value_keys(np.array([0.5, 2.0])))
-    assert len({child_seed(1, *value_keys(v)) for v in ([0.5, 2.0], [0.5, 2.0000001])} | {child_seed(2, *value_keys([0.5, 2.0]))}) == 3
+    seeds = {child_seed(1, *value_keys(v)) for v in ([0.5, 2.0], [0.5, 2.0000001])}
+    assert len(seeds | {child_seed(2, *value_keys([0.5, 2.0]))}) == 3
 
 
 def test_tiny_calibration_writes_a_posterior_and_resumes(tmp_path, small_file, small_data):

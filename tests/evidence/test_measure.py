@@ -31,7 +31,8 @@ def hand_table() -> pd.DataFrame:
 
 
 def rows(*specs) -> pd.DataFrame:
-    return pd.DataFrame([dict(zip(("date_from", "date_to", "quantity", "article", "kind"), s)) for s in specs]).assign(
+    fields = ("date_from", "date_to", "quantity", "article", "kind")
+    return pd.DataFrame([dict(zip(fields, s, strict=True)) for s in specs]).assign(
         date_from=lambda t: pd.to_datetime(t["date_from"]), date_to=lambda t: pd.to_datetime(t["date_to"]), use=True)
 
 

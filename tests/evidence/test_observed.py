@@ -39,12 +39,18 @@ def test_bundled_tally_loads_with_fitted_and_unfitted_rows():
     [
         ("2024-13-01,2024-05-31,cases_filed,all,period,1,yes,press,", "date_from: '2024-13-01' is not a date"),
         ("2024-05-01,31/05/2024,cases_filed,all,period,1,yes,press,", "date_to: '31/05/2024' is not a date"),
-        ("2024-06-01,2024-05-31,cases_filed,all,period,1,yes,press,", "date_from: 2024-06-01 is after date_to 2024-05-31"),
-        ("2024-05-02,2024-05-31,cases_filed,all,monthly,1,yes,press,", "a monthly row runs from the first to the last day of one calendar month"),
+        ("2024-06-01,2024-05-31,cases_filed,all,period,1,yes,press,", "date_from: 2024-06-01 is after date_to "
+                                                                      "2024-05-31"),
+        ("2024-05-02,2024-05-31,cases_filed,all,monthly,1,yes,press,", "a monthly row runs from the first to the last "
+                                                                       "day of one calendar month"),
         ("2024-05-01,2024-06-30,cases_filed,all,monthly,1,yes,press,", "monthly row spans 2024-05-01..2024-06-30"),
-        ("2024-05-01,2024-05-31,sentences,all,monthly,1,yes,press,", "quantity: 'sentences' is not a quantity; allowed: cases_filed, cases_decided"),
-        ("2024-05-01,2024-05-31,cases_filed,treason,monthly,1,yes,press,", "article: 'treason' is not an article; allowed: all, awol, disobedience, desertion"),
-        ("2024-05-01,2024-05-31,cases_filed,all,weekly,1,yes,press,", "kind: 'weekly' is not a kind; allowed: cumulative, monthly, period"),
+        ("2024-05-01,2024-05-31,sentences,all,monthly,1,yes,press,", "quantity: 'sentences' is not a quantity; "
+                                                                     "allowed: cases_filed, cases_decided"),
+        ("2024-05-01,2024-05-31,cases_filed,treason,monthly,1,yes,press,", "article: 'treason' is not an article; "
+                                                                           "allowed: all, awol, disobedience, "
+                                                                           "desertion"),
+        ("2024-05-01,2024-05-31,cases_filed,all,weekly,1,yes,press,", "kind: 'weekly' is not a kind; allowed: "
+                                                                      "cumulative, monthly, period"),
         ("2024-05-01,2024-05-31,cases_filed,all,monthly,-3,yes,press,", "value: '-3' is negative"),
         ("2024-05-01,2024-05-31,cases_filed,all,monthly,many,yes,press,", "value: 'many' is not a number"),
         ("2024-05-01,2024-05-31,cases_filed,all,monthly,1,maybe,press,", "use: 'maybe'; allowed: yes, no"),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from awol.experiments import api
 from awol.engines.rng import child_seed
+from awol.experiments import api
 from awol.experiments.execution import dask_executor, process_pool
 from awol.store.catalog import query
 from tests.scenarios import small_scenario
@@ -39,7 +39,8 @@ def test_same_bytes_with_one_two_workers_and_dask(tmp_path):
 def test_replicates_differ_and_seeds_follow_run_index(tmp_path):
     sc = small_scenario(days=40)
     result = api.ensemble(sc, 3, engine="cohorts", out=tmp_path / "e", workers=1)
-    runs = query(result.out, "SELECT run, min(seed) AS seed, count(*) AS days, sum(new_desertions) AS d FROM runs GROUP BY run ORDER BY run")
+    runs = query(result.out, "SELECT run, min(seed) AS seed, count(*) AS days, sum(new_desertions) AS d FROM runs "
+                             "GROUP BY run ORDER BY run")
     assert list(runs["run"]) == [0, 1, 2]
     assert list(runs["days"]) == [40, 40, 40]
     assert list(runs["seed"]) == [child_seed(sc.simulation.seed, k) for k in range(3)]

@@ -54,7 +54,6 @@ def test_cli_states_runs_and_time_and_asks_for_yes_above_the_threshold(tmp_path)
     from typer.testing import CliRunner
 
     from awol.cli.main import app
-
     from awol.experiments.design import ranges_from_scenario
     from awol.scenario.load import load_scenario
 

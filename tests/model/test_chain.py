@@ -22,8 +22,20 @@ from awol.model import chain
 from awol.model import tallies as K
 from awol.model.rates import Aggregate, Dynamics, make_plan
 from awol.model.states import (
-    AT_LARGE, BY_POLICE, DETAINED, HOSPITAL, IMPRISONED, KILLED, LEAVE, LINE_PATHWAY, ON_LEAVE, PRISON, RETAINED,
-    SERVING, SUSPENDED, TREATMENT,
+    AT_LARGE,
+    BY_POLICE,
+    DETAINED,
+    HOSPITAL,
+    IMPRISONED,
+    KILLED,
+    LEAVE,
+    LINE_PATHWAY,
+    ON_LEAVE,
+    PRISON,
+    RETAINED,
+    SERVING,
+    SUSPENDED,
+    TREATMENT,
 )
 from tests.scenarios import small_scenario
 

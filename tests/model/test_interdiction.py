@@ -33,7 +33,7 @@ def test_hiding_levels_keep_the_mean_and_spread_it(shape, levels):
     gamma = stats.gamma(shape, scale=1 / shape)
     edges = gamma.ppf(np.linspace(0, 1, levels + 1))
     means = [levels * integrate.quad(lambda x: x * gamma.pdf(x), a, b, epsabs=1e-11, limit=200)[0]
-             for a, b in zip(edges[:-1], edges[1:])]
+             for a, b in zip(edges[:-1], edges[1:], strict=True)]
     np.testing.assert_allclose(factors, means, rtol=1e-6)
 
 

@@ -10,8 +10,10 @@ from awol.scenario.schema import MobilisationWave
 
 
 def test_recruitment_responds_to_bonus_and_detentions():
-    assert recruitment.volunteer_rate(800, 400_000, 195_000, 0.3) > recruitment.volunteer_rate(800, 195_000, 195_000, 0.3) == 800
-    rates = recruitment.volunteer_rate(np.array([250.0, 910.0]), np.array([195_000, 400_000]), np.array([195_000, 400_000]), 0.3)
+    higher_bonus = recruitment.volunteer_rate(800, 400_000, 195_000, 0.3)
+    assert higher_bonus > recruitment.volunteer_rate(800, 195_000, 195_000, 0.3) == 800
+    bonus = np.array([195_000, 400_000])
+    rates = recruitment.volunteer_rate(np.array([250.0, 910.0]), bonus, bonus, 0.3)
     np.testing.assert_allclose(rates, [250, 910])
     assert recruitment.detainee_rate(300, 0.33) == pytest.approx(99)
 

@@ -10,7 +10,8 @@ from awol.scenario.load import ScenarioError, bundled_scenarios, load_scenario, 
 from awol.scenario.provenance import get_path, set_path
 from tests.scenarios import without_anyone
 
-BUNDLED = ["baseline", "honour-contracts", "more-checkpoints", "detainee-recruitment", "mobilisation-instead", "amnesty"]
+BUNDLED = ["baseline", "honour-contracts", "more-checkpoints", "detainee-recruitment", "mobilisation-instead",
+           "amnesty"]
 
 
 def baseline_tree() -> dict:

@@ -10,7 +10,8 @@ from awol.report.assumptions import BEGIN, END, block
 from awol.scenario.load import load_scenario, read_tree
 from awol.scenario.provenance import BASES, Annotation, bare_numbers
 
-BUNDLED = ["baseline", "honour-contracts", "more-checkpoints", "detainee-recruitment", "mobilisation-instead", "amnesty"]
+BUNDLED = ["baseline", "honour-contracts", "more-checkpoints", "detainee-recruitment", "mobilisation-instead",
+           "amnesty"]
 ODD = Path(__file__).resolve().parents[2] / "src" / "awol" / "report" / "ODD.md"
 
 

@@ -29,7 +29,7 @@ def test_round_trip_and_manifest(tmp_path):
 
 def test_failed_write_leaves_nothing(tmp_path):
     scenario = small_scenario(days=5)
-    with pytest.raises(Exception):
+    with pytest.raises(AttributeError):  # a string has no columns
         write_run(tmp_path / "run", "not a table", {}, scenario.raw)
     assert list(tmp_path.iterdir()) == []
 

@@ -86,8 +86,9 @@ def test_ensemble_job_runs_reports_progress_and_is_deterministic(client):
     results = client.get(f"/api/jobs/{job_id}/results").json()
     assert results["runs"] == 2 and len(results["dates"]) == 20
     on_duty = results["series"]["on_duty"]
-    assert all(a <= b <= c for a, b, c in zip(on_duty["q05"], on_duty["q50"], on_duty["q95"]))
-    again = wait(client, client.post("/api/jobs", json=SMALL | {"levers": {"policy.release_at_term[0].value": 0.5}}).json()["id"])
+    assert all(a <= b <= c for a, b, c in zip(on_duty["q05"], on_duty["q50"], on_duty["q95"], strict=True))
+    resubmitted = client.post("/api/jobs", json=SMALL | {"levers": {"policy.release_at_term[0].value": 0.5}})
+    again = wait(client, resubmitted.json()["id"])
     assert client.get(f"/api/jobs/{again['id']}/results").json()["series"] == results["series"]
     assert [j["id"] for j in client.get("/api/jobs").json()] == [again["id"], job_id]
     report = client.get(f"/api/jobs/{job_id}/report")

@@ -30,7 +30,7 @@ def raw_request(base: str, head: bytes, body: bytes = b"", wait: float = 30.0) -
         while True:
             try:
                 chunk = s.recv(65536)
-            except (socket.timeout, ConnectionResetError):
+            except (TimeoutError, ConnectionResetError):
                 break
             if not chunk:
                 break
