@@ -34,7 +34,7 @@ from awol.web.levers import apply_levers, bundled_tree, counterfactuals, levers_
 from awol.web.middleware import BodyLimits
 from awol.web.results import SERIES, job_results, output_columns
 
-DEFAULT_MAX_WORK = 2e9  # soldier-days x runs; the full baseline (~1.4M soldiers x 1011 days) is ~1.4e9 per run
+DEFAULT_MAX_WORK = limits.WEB_JOB_WORK
 
 LeverPath = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
