@@ -105,6 +105,18 @@ def _run_all(tasks, executor, workers, dask, progress):
         return execute(tasks, ex, hook)
 
 
+def _check_engine(scenarios: list[Scenario], engine: str) -> None:
+    """The exact expectation exists only for scenarios whose rates do not follow the state:
+    refuse the others before any run starts, not from inside a worker."""
+    if engine != "expected":
+        return
+    from awol.engines.expected import dependence
+
+    problems = list(dict.fromkeys(f"--engine expected: {p}" for sc in scenarios for p in dependence(sc)))
+    if problems:
+        raise DesignError(problems)
+
+
 def _check_memory(scenarios: list[Scenario], days: int | None, engine: str, runs: int, executor, workers,
                   dask) -> None:
     """Refuse an experiment whose largest run, as many at once as the executor runs, plus its
@@ -173,6 +185,7 @@ def ensemble(
     """
     sc = _scenario(scenario)
     check_size(runs, days, engine)
+    _check_engine([sc], engine)
     _check_memory([sc], days, engine, runs, executor, workers, dask)
     out = Path(out or default_out(f"{sc.name}-ensemble"))
     base = sc.simulation.seed
@@ -250,6 +263,7 @@ def sweep(
     table = design.make_design(params, design_kind, points, seed=sc.simulation.seed)
     out = Path(out or default_out(f"{sc.name}-sweep"))
     tasks, scenarios = _design_tasks(sc, table, runs_per_point, days, engine, out)  # validates every point first
+    _check_engine(scenarios, engine)
     _check_memory(scenarios, days, engine, len(tasks), executor, workers, dask)
     _write_manifest(out, {
         "kind": "sweep", "scenario": sc.name, "scenario_hash": sc.hash, "base_seed": sc.simulation.seed,
@@ -313,6 +327,7 @@ def sensitivity(
     table.insert(0, "point", np.arange(len(table)))
     out = Path(out or default_out(f"{sc.name}-{method}"))
     tasks, scenarios = _design_tasks(sc, table, 1, days, engine, out)
+    _check_engine(scenarios, engine)
     _check_memory(scenarios, days, engine, len(tasks), executor, workers, dask)
     _write_manifest(out, {
         "kind": "sensitivity", "method": method, "scenario": sc.name, "scenario_hash": sc.hash,
@@ -390,6 +405,7 @@ def compare(
         names = [f"{i}-{n}" for i, n in enumerate(names)]
     runs, rows = _parameter_rows(parameters, runs)
     check_size(runs, days, engine, len(scs))
+    _check_engine(scs, engine)
     _check_memory(scs, days, engine, runs * len(scs), executor, workers, dask)
     base_seed = scs[0].simulation.seed
     out = Path(out or default_out("compare-" + "-".join(names)))

@@ -210,6 +210,12 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         days = request.days or sc.simulation.days
         seed = sc.simulation.seed if request.seed is None else request.seed
         scenarios = [sc] + ([reference[0]] if reference else [])
+        if request.engine == "expected":
+            from awol.engines.expected import dependence
+
+            found = list(dict.fromkeys(p for s in scenarios for p in dependence(s)))
+            if found:
+                raise unprocessable([(["body", "engine"], request.engine, line) for line in found])
         try:  # a job's runs are made one at a time in this process
             check_memory([(s, days) for s in scenarios], request.engine)
         except MemoryNeedError as exc:
