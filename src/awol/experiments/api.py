@@ -22,7 +22,7 @@ from awol.engines import DEFAULT_ENGINE
 from awol.engines.rng import child_seed
 from awol.experiments import analysis, design
 from awol.experiments.design import DesignError, Parameter
-from awol.experiments.execution import RunTask, execute, executor_for, run_file
+from awol.experiments.execution import SUMMARY_SUFFIX, RunTask, execute, executor_for, read_summaries, run_file
 from awol.progress import Progress
 from awol.scenario import limits
 from awol.scenario.load import load_scenario
@@ -57,6 +57,9 @@ class Experiment:
             names = json.loads((self.out / MANIFEST).read_text()).get("scenarios", [])
             folder = self.out / (scenario or names[0])
         files = sorted((folder / "runs").glob("run-*.parquet"))
+        if not files and any((folder / "runs").glob(f"run-*{SUMMARY_SUFFIX}")):
+            raise DesignError([f"{folder}: this experiment kept only each run's summaries (keep_runs=False); "
+                               "run it again with keep_runs=True into another folder for the daily tables"])
         return analysis.as_dataset([read_daily(f) for f in files])
 
 
@@ -71,11 +74,11 @@ def _write_manifest(out: Path, manifest: dict) -> None:
     path = out / MANIFEST
     if path.exists():
         old = json.loads(path.read_text())
-        keys = [k for k in manifest if k not in ("versions",)]
-        differ = [k for k in keys if old.get(k) != manifest[k]]
+        keys = [k for k in {**old, **manifest} if k not in ("versions",)]  # a key either lacks differs too
+        differ = [k for k in keys if old.get(k) != manifest.get(k)]
         if differ:
             raise DesignError([
-                f"{out} holds a different experiment ({', '.join(f'{k}: {old.get(k)!r} ≠ {manifest[k]!r}' for k in differ)}); "
+                f"{out} holds a different experiment ({', '.join(f'{k}: {old.get(k)!r} ≠ {manifest.get(k)!r}' for k in differ)}); "
                 "choose another --out"
             ])
         return
@@ -231,8 +234,13 @@ def _design_tasks(sc: Scenario, points: pd.DataFrame, replicates: int, days, eng
 
 
 def _summaries_of(files: list[str]) -> pd.DataFrame:
+    """One row per run (keys and summaries), from daily tables or from runs kept as summaries."""
+    import pandas as pd
+
     from awol.store.runs import read_daily
 
+    if files and all(f.endswith(SUMMARY_SUFFIX) for f in files):
+        return pd.DataFrame(read_summaries(files))
     return analysis.summary_table([read_daily(f) for f in files])
 
 
@@ -386,6 +394,7 @@ def compare(
     dask: str | None = None,
     executor: Executor | None = None,
     progress: Progress | bool = True,
+    keep_runs: bool = True,
 ) -> Experiment:
     """Compare scenarios with common random numbers: run k of every scenario uses the same seed.
 
@@ -395,7 +404,9 @@ def compare(
     parameters' uncertainty and still pair run by run. Without it, `runs` (default 20)
     replicates of each scenario as written. The first scenario is the reference;
     returns the paired differences of every summary of each other scenario against it
-    (`analysis.paired_differences`).
+    (`analysis.paired_differences`). `keep_runs=False` keeps each run's summaries only (no
+    daily table built or written; the same summaries, bit for bit), for comparisons whose
+    answer is the table of differences, such as the dashboard's (`evidence.answers`).
     """
     scs = [_scenario(s) for s in scenarios]
     if len(scs) < 2:
@@ -415,6 +426,8 @@ def compare(
         "kind": "compare", "scenarios": names, "scenario_hashes": [s.hash for s in scs], "base_seed": base_seed,
         "runs": runs, "days": days or scs[0].simulation.days, "engine": engine,
     }
+    if not keep_runs:
+        manifest["runs_kept"] = "summaries"
     if parameters is not None:
         manifest["parameters"] = {"paths": [c for c in parameters.columns if c != "replicate"],
                                   "source": str(parameters.attrs.get("source", "a table given to compare")),
@@ -430,8 +443,9 @@ def compare(
     for i, sc in enumerate(scs):
         _write_scenario(out / names[i], sc)
         for k in range(runs):
+            path = run_file(out / names[i], k, summaries_only=not keep_runs)
             tasks.append(RunTask(run=k, replicate=k, point=i, seed=child_seed(base_seed, k), days=days, engine=engine,
-                                 tree=trees[i][k], path=str(run_file(out / names[i], k))))
+                                 tree=trees[i][k], path=str(path)))
             owner.append(names[i])
     files = _run_all(tasks, executor, workers, dask, progress)
     summaries = _summaries_of(files)
