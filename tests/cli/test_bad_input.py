@@ -182,3 +182,29 @@ def test_infinite_rates_never_run(tmp_path, section, key, value):
     result = invoke("run", write(tmp_path, tree), "--out", tmp_path / "out")
     assert result.exit_code == 2 and f"{section}.{key}" in result.stderr, result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command, options", [("run", ["--days", "3"]), ("ensemble", ["--runs", "2", "--days", "3"]),
+                                              ("ensemble", ["--runs", "2", "--days", "3", "--workers", "2"])])
+def test_the_exact_expectation_of_a_scenario_that_follows_its_state_is_refused(tmp_path, monkeypatch, command, options):
+    """It once ended in a traceback from inside a worker, its problems split into characters."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke(command, "baseline", "--engine", "expected", *options)
+    assert result.exit_code == 2, result.output
+    assert "desertion.peer_weight: 0.5" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["sbc", "--out", "x.json", "--datasets", "1000000000"], "--datasets: 1,000,000,000; must be from 10 to 100,000"),
+    (["sbc", "--out", "x.json", "--simulations", "1000000000"], "--simulations: 1,000,000,000"),
+    (["sbc", "--out", "x.json", "--workers", "100000"], "--workers: 100,000"),
+    (["calibrate", "--dask", "local:100000"], "--dask: 100,000; at most 256"),
+])
+def test_evidence_work_beyond_the_limits_is_refused_up_front(tmp_path, monkeypatch, args, fragment):
+    monkeypatch.chdir(tmp_path)
+    command, *options = args
+    result = invoke(command, "baseline", *options)
+    assert result.exit_code == 2, result.output
+    assert fragment in result.stderr, result.stderr
+    assert not list(tmp_path.iterdir())  # nothing started, nothing written

@@ -15,7 +15,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from awol.cli.common import app, console, errors, fail, scenario_or_exit
+from awol.cli.common import app, check_dask, console, errors, fail, scenario_or_exit
 from awol.progress import rich_progress
 
 FORMATS = ("table", "json", "csv")
@@ -31,22 +31,14 @@ def _observed_or_exit(paths):
         fail(exc.problems, title=f"observed data: {len(exc.problems)} problem(s)")
 
 
-def _check_dask(dask: str | None) -> None:
-    if dask is None:
-        return
-    count = dask.split(":", 1)[1] if dask.startswith("local:") else None
-    if (count is not None and (not count.isdigit() or int(count) < 1)) or (count is None and "://" not in dask):
-        fail(f"--dask: {dask!r}; write local:N with N at least 1, or a scheduler address tcp://HOST:PORT")
-
-
 def _check_work(least: int = 1, **options: int | None) -> None:
     """Every count of work an evidence command takes has an upper limit (scenario/limits.py);
     `--draws` may be `least` (0: calibrate skips the predictive check). None: the declared default."""
     from awol.scenario import limits
 
     most = {"population": limits.MAX_DRAWS, "draws": limits.MAX_DRAWS, "generations": limits.MAX_GENERATIONS,
-            "simulations": limits.MAX_DRAWS, "workers": limits.MAX_WORKERS}
-    lowest = {"population": 2, "simulations": 20, "draws": least}
+            "simulations": limits.MAX_DRAWS, "datasets": limits.MAX_DRAWS, "workers": limits.MAX_WORKERS}
+    lowest = {"population": 2, "simulations": 20, "datasets": 10, "draws": least}
     problems = [f"--{name}: {value:,}; must be from {lowest.get(name, 1)} to {most[name]:,}"
                 for name, value in options.items()
                 if value is not None and not lowest.get(name, 1) <= value <= most[name]]
@@ -172,7 +164,7 @@ def calibrate(
     from awol.evidence.priors import CalibrationError, declared_priors, priors_for
     from awol.scenario.load import BUNDLED_DIR, resolve_path
 
-    _check_dask(dask)
+    check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
     if method not in METHODS:
@@ -249,11 +241,7 @@ def sbc(
     from awol.evidence.infer import run_sbc
     from awol.evidence.priors import CalibrationError
 
-    if workers < 1:
-        fail(f"--workers: {workers}; must be at least 1")
-    for name, value, low in (("--simulations", simulations, 20), ("--datasets", datasets, 10)):
-        if value is not None and value < low:
-            fail(f"{name}: {value}; must be at least {low}")
+    _check_work(simulations=simulations, datasets=datasets, workers=workers)
     sc = scenario_or_exit(scenario)
     observed, _ = _observed_or_exit(data)
     bank = bank or out.with_suffix(".bank")
@@ -335,7 +323,7 @@ def nowcast(
 
     if format not in FORMATS:
         fail(f"--format: {format!r}; choose one of {', '.join(FORMATS)}")
-    _check_dask(dask)
+    check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
     if from_bank and out is not None:

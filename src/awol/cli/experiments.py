@@ -13,11 +13,12 @@ import typer
 from rich import box
 from rich.table import Table
 
-from awol.cli.common import app, console, fail, scenario_or_exit
+from awol.cli.common import app, check_dask, console, fail, scenario_or_exit
 from awol.engines import DEFAULT_ENGINE, ENGINES
 from awol.experiments import api
 from awol.experiments.analysis import LABELS, SUMMARIES, UNITS
 from awol.experiments.design import DESIGNS, DesignError
+from awol.problems import ProblemsError
 from awol.progress import rich_progress
 from awol.store.runs import default_out
 
@@ -31,25 +32,14 @@ Dask = Annotated[str | None, typer.Option(help="Run on dask.distributed: a sched
 Out = Annotated[Path | None, typer.Option(help="Output directory (re-running the same command resumes it).")]
 
 
-def _check_dask(dask: str | None) -> None:
-    if dask is None:
-        return
-    if dask.startswith("local:"):
-        n = dask.split(":", 1)[1]
-        if not n.isdigit() or int(n) < 1:
-            fail(f"--dask: {dask!r}; write local:N with N at least 1, or a scheduler address tcp://HOST:PORT")
-    elif "://" not in dask:
-        fail(f"--dask: {dask!r}; write local:N or a scheduler address tcp://HOST:PORT")
-
-
 def _run(description: str, function, *args, **kwargs):
-    _check_dask(kwargs.get("dask"))
+    check_dask(kwargs.get("dask"))
     if kwargs.get("workers") is not None and kwargs["workers"] < 1:
         fail(f"--workers: {kwargs['workers']}; must be at least 1")
     try:
         with rich_progress(description) as progress:
             return function(*args, progress=progress, **kwargs)
-    except DesignError as exc:
+    except ProblemsError as exc:  # a design, a scenario an engine refuses, memory, ...
         fail(exc.problems)
 
 

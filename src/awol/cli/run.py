@@ -12,6 +12,7 @@ from rich.table import Table
 from awol.cli.common import app, console, fail, scenario_or_exit
 from awol.engines import DEFAULT_ENGINE, ENGINES, simulate_columns
 from awol.engines.footprint import MemoryNeedError, check_memory
+from awol.problems import ProblemsError
 from awol.progress import rich_progress
 from awol.scenario import limits
 from awol.scenario.load import bundled_scenarios
@@ -49,12 +50,10 @@ def run(
         fail(exc.problems)
 
     started = time.perf_counter()
-    from awol.engines.cohorts.table import PoolTooLarge
-
     try:
         with rich_progress(f"{sc.name} ({engine})") as progress:
             daily = simulate_columns(sc, seed=seed, days=days, engine=engine, progress=progress)
-    except PoolTooLarge as exc:  # a key space the cohort engine cannot hold (cohorts.risk_bins)
+    except ProblemsError as exc:  # what an engine refuses: a key space too large, hazards not independent, ...
         fail(exc.problems)
     wall = time.perf_counter() - started
     manifest = make_manifest(sc, seed=seed, days=days, engine=engine, wall_seconds=wall)

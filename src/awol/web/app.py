@@ -34,7 +34,7 @@ from awol.web.levers import apply_levers, bundled_tree, counterfactuals, levers_
 from awol.web.middleware import BodyLimits
 from awol.web.results import SERIES, job_results, output_columns
 
-DEFAULT_MAX_WORK = 2e9  # soldier-days x runs; the full baseline (~1.4M soldiers x 1011 days) is ~1.4e9 per run
+DEFAULT_MAX_WORK = limits.WEB_JOB_WORK
 
 LeverPath = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 DEFAULT_COLUMNS = list(SERIES)  # the series the page charts when a request names none (never mutated)
@@ -223,6 +223,12 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         days = request.days or sc.simulation.days
         seed = sc.simulation.seed if request.seed is None else request.seed
         scenarios = [sc] + ([reference[0]] if reference else [])
+        if request.engine == "expected":
+            from awol.engines.expected import dependence
+
+            found = list(dict.fromkeys(p for s in scenarios for p in dependence(s)))
+            if found:
+                raise unprocessable([(["body", "engine"], request.engine, line) for line in found])
         try:  # a job's runs are made one at a time in this process
             check_memory([(s, days) for s in scenarios], request.engine)
         except MemoryNeedError as exc:
