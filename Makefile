@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(BIN)/awol run scenarios/baseline.yaml --out results/demo-baseline
 
 test: $(STAMP) browser
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
 # The dashboard's answers (Q1-Q6), computed ahead at full scale from the shipped posterior and written to
