@@ -59,7 +59,10 @@ UNITS = {
     "final_imprisoned": "soldiers in prison on the last day",
     "total_new_desertions": "desertions over the run",
     "total_captures": "captures over the run",
-    "total_returned_to_front": "captured deserters returned to the front over the run",
+    # the flows detained -> serving and detained -> retained (`engines/outputs.py`): whoever was detained and
+    # not sent to prison, not only captured deserters
+    "total_returned_to_front": "soldiers sent back to duty from detention over the run (captured, back of their "
+                               "own accord, or held after refusing to deploy)",
     "total_deaths": "deaths over the run",
     "total_recruits": "recruits over the run",
     "total_cases_opened": "prosecutions opened over the run",

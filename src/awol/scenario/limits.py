@@ -62,8 +62,9 @@ MAX_WEIGHT = 50.0
 larger weight cannot move a hazard that is already capped at 1 from any base rate."""
 
 MAX_MULTIPLIER = 1_000.0
-"""Multipliers of a rate (hospital opportunity, the amnesty's surrender multiplier,
-pursuit levels)."""
+"""Multipliers and relative weights: the amnesty's multiplier of voluntary returns, the pursuit
+level over time, the shape of the hiding distribution, and the relative weights of contract
+terms and roles (normalised with their siblings)."""
 
 MAX_INTENSITY = 100.0
 """Combat-intensity multiplier of the daily casualty probabilities (M2)."""
