@@ -59,13 +59,14 @@ def test_binning_error_shrinks_as_bins_grow():
     from awol.engines.cohorts.levels import binned_levels
     from awol.engines.expected.course import expected_course
     from awol.model import tallies as K
+    from awol.model.states import AT_LARGE
 
     sc = independent(desertion__risk_tolerance_weight=3.0)
     plan = make_plan(sc, sc.simulation.days)
     exact = expected.run(plan, 0).tallies
     finer = expected.run(plan, 0, nodes=10).tallies
     assert np.abs(finer - exact).max() <= 1e-9 * np.abs(exact).max()  # quadrature converged
-    cols = [K.STOCK + 3, K.DESERTIONS_CHANNEL, K.DESERTIONS_CHANNEL + 1]
+    cols = [K.STOCK + AT_LARGE, K.DESERTIONS_CHANNEL, K.DESERTIONS_CHANNEL + 1]
     errors = []
     for bins in (1, 4, 16):
         got, _, _ = expected_course(plan, binned_levels(sc, bins))

@@ -70,10 +70,12 @@ class Footprint:
 
     @property
     def bytes(self) -> int:
+        """The estimate in bytes: the sum of the parts."""
         return int(sum(self.parts.values()))
 
     @property
     def largest(self) -> str:
+        """The part that dominates, named in the refusal so the user knows what to shrink."""
         return max(self.parts, key=self.parts.get)
 
 
@@ -132,7 +134,8 @@ def estimate(scenario: Scenario, days: int | None = None, engine: str = "cohorts
                                                                                             "detainee")), default=0)
         block = 1 << BLOCK_SHIFT
         ring_days = block * int(np.ceil((2 + longest * contracts.DAYS_PER_MONTH + 1) / block))
-        ring = pools * ring_days * 8 + pools * (ring_days // block) * 8 + pools * 8 + ring_days * ((pools + 63) // 64) * 8
+        ring = (pools * ring_days * 8 + pools * (ring_days // block) * 8 + pools * 8
+                + ring_days * ((pools + 63) // 64) * 8)
         other_parts = (2 + 1 + 1 + N_AWAY * (N_PARTS_AWAY - 1) + N_AWAY) * pools * 8
         parts["cohort pools"] = (1 + N_AWAY) * ring + other_parts
         fields["cohort pools"] = POOL_FIELDS

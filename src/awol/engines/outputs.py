@@ -36,6 +36,7 @@ LEVEL_COLUMNS = ("search_units", "checkpoints")   # pursuit levels: floats, not 
 
 
 def flow(tallies: np.ndarray, src: int, dst: int) -> np.ndarray:
+    """The daily counts of moves from `src` to `dst`, by the chain's flow index."""
     return tallies[:, K.flow_index(src, dst)]
 
 

@@ -34,6 +34,7 @@ RECRUITS, OBSERVATION, INITIAL, COHORTS = 1, 2, 3, 4
 
 @njit(inline="always", cache=True)
 def mix(x):
+    """SplitMix64's finaliser: turns a counter into well-mixed bits, so streams can be indexed."""
     x = (x ^ (x >> _S30)) * _M1
     x = (x ^ (x >> _S27)) * _M2
     return x ^ (x >> _S31)
@@ -83,6 +84,7 @@ def run_key(seed: int) -> np.uint64:
 
 
 def generator(seed: int, purpose: int) -> np.random.Generator:
+    """A NumPy generator for (seed, purpose): work outside the kernels draws from its own stream."""
     return np.random.Generator(np.random.Philox(np.random.SeedSequence([seed, purpose])))
 
 

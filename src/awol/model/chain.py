@@ -74,6 +74,7 @@ def propensity(rates, decided, role, channel, unit, factor):
 
 @rule
 def capped(p):
+    """A probability multiplied by factors above one stays a probability."""
     return p if p < 1.0 else 1.0
 
 

@@ -27,10 +27,12 @@ def recent_desertions(history: np.ndarray, today: int, lag: int, window: int) ->
 
 
 def adaptive_target(base_total: float, per_desertion: float, recent: float, cap: float) -> float:
+    """M5 adaptive pursuit: command adds search units in proportion to recent desertions, up to a cap."""
     return float(min(max(cap, base_total), base_total + per_desertion * recent))
 
 
 def adjust(level: float, target: float, speed: float) -> float:
+    """Command moves towards its target gradually (units take time to raise or stand down)."""
     return level + speed * (target - level)
 
 

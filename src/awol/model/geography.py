@@ -33,6 +33,8 @@ class Movement(NamedTuple):
 
 @dataclass(frozen=True)
 class Geography:
+    """The abstract regions, routes and checkpoints a scenario declares, as arrays (synthetic, never real places)."""
+
     names: tuple[str, ...]
     kinds: tuple[str, ...]
     routes: tuple[tuple[int, int], ...]
@@ -48,6 +50,7 @@ class Geography:
 
     @property
     def n_regions(self) -> int:
+        """How many regions, front, rear, home and exit together."""
         return len(self.names)
 
     def movement(self) -> Movement:
@@ -57,6 +60,7 @@ class Geography:
 
 
 def build_geography(pursuit, units: int) -> Geography:
+    """The scenario's pursuit section turned into arrays once, so the kernels never read names."""
     names = tuple(r.name for r in pursuit.regions)
     kinds = tuple(r.kind for r in pursuit.regions)
     index = {n: i for i, n in enumerate(names)}

@@ -190,7 +190,7 @@ class Dynamics:
         self._day = list(zip(
             s["assault_share_retained"].tolist(), s["leave_start"].tolist(), plan.voluntary_return.tolist(),
             (1.0 - s["suspended_share"]).tolist(), plan.assault_returned.tolist(),
-            plan.severity.tolist(), s["pursuit_level"].tolist(), plan.mobilisation.tolist(),
+            plan.severity.tolist(), s["pursuit_level"].tolist(), plan.mobilisation.tolist(), strict=True,
         ))
 
     def rates(self, t: int, agg: Aggregate) -> DayRates:

@@ -21,10 +21,12 @@ import numpy as np
 
 
 def volunteer_rate(base: float, bonus: float, reference: float, elasticity: float) -> float:
+    """M7 volunteers respond to the sign-up bonus with a constant elasticity."""
     return base * (bonus / reference) ** elasticity
 
 
 def detainee_rate(detentions: float, acceptance: float) -> float:
+    """M7 detainee recruitment: a share of those detained accept a contract instead of prosecution."""
     return detentions * acceptance
 
 
@@ -43,4 +45,5 @@ def mobilisation_quotas(waves, start, days: int, scale: float = 1.0) -> np.ndarr
 
 
 def force_target_rate(target: float, on_duty: float, closing_days: float, cap: float) -> float:
+    """Recruitment that closes the gap to a force target over `closing_days`, never negative, at most `cap`."""
     return float(np.clip((target - on_duty) / closing_days, 0.0, cap))

@@ -39,6 +39,7 @@ from awol.engines.cohorts.kernel import (
     CohortState,
     DayOutput,
     Scratch,
+    hazard_classes,
     initial_force,
     step_day,
 )
@@ -91,7 +92,7 @@ def run(plan: Plan, seed: int, progress=None) -> EngineRun:
     rs = rng.stream_state(seed, rng.COHORTS)
     size = 64 + 2 * P + int(plan.initial_size.sum()) // 100
     state = CohortState(pooling.rings(P, L), pooling.empty_pools(P), pooling.pending(size), table.arrays,
-                        np.zeros(K.N_STATUS))
+                        np.zeros(K.N_STATUS), np.zeros(hazard_classes(n_regions, len(plan.hiding[1]))))
     for c in range(len(CHANNELS)):
         n = int(plan.initial_size[c])
         if n:

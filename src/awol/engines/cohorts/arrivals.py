@@ -54,11 +54,13 @@ def arrival_factors(scenario: Scenario, channel: int, level_probs: np.ndarray, i
             start_p = np.minimum(k + 1, span) - k        # P(floor(U·span) = k)
             starts, start_p = -k, start_p / span
         offs, offs_p = [], []
-        for d, p in zip(term, term_p):
+        for d, p in zip(term, term_p, strict=True):
             if d == NO_OFFSET:
-                offs.append(np.array([NO_OFFSET])); offs_p.append(np.array([p]))
+                offs.append(np.array([NO_OFFSET]))
+                offs_p.append(np.array([p]))
             else:
-                offs.append(starts + d); offs_p.append(start_p * p)
+                offs.append(starts + d)
+                offs_p.append(start_p * p)
         off = np.concatenate(offs)
         off = np.where((off != NO_OFFSET) & (off < 0), 0, off)
         off, inv = np.unique(off, return_inverse=True)   # equal offsets are one cell

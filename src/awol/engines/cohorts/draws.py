@@ -119,15 +119,15 @@ def split4(rs, n, p1, p2, p3, p4):
 def pick(avail, x):
     """Index of the member of rank x among `avail` (counts by index), removed from it."""
     n = len(avail)
-    for l in range(n):
-        if x < avail[l]:
-            avail[l] -= 1.0
-            return l
-        x -= avail[l]
-    for l in range(n - 1, -1, -1):  # not reached with integral counts
-        if avail[l] > 0.0:
-            avail[l] -= 1.0
-            return l
+    for level in range(n):
+        if x < avail[level]:
+            avail[level] -= 1.0
+            return level
+        x -= avail[level]
+    for level in range(n - 1, -1, -1):  # not reached with integral counts
+        if avail[level] > 0.0:
+            avail[level] -= 1.0
+            return level
     return 0
 
 

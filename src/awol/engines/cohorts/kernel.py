@@ -7,6 +7,10 @@ convalescing at home) and on duty (serving, retained) meet their competing event
 then absent and detained soldiers, who are kept in the cohort table. Soldiers who
 change status join their new part or cohort after the day, so nobody moves twice.
 
+Absent and detained soldiers are many (men hide for months) and in cohorts of one or
+two, but meet an event on few of their days; the table is therefore stepped by clocks,
+not day by day (`step_table`), which is exact too.
+
 A *group* is the pools that differ only in the risk level, which scales the absence
 propensity. A group with few expected events is stepped by **thinning**, which is
 exact: with p_l a level-l member's probability of any event today and p* = max_l p_l,
@@ -27,22 +31,83 @@ import numpy as np
 from awol.engines.cohorts.arrivals import NO_OFFSET
 from awol.engines.cohorts.draws import draw_index, inline, kernel, multinomial, pick, split3, split4
 from awol.engines.cohorts.pools import (
-    A_NOTERM, A_PASSED, A_PRE, N_AWAY, N_PARTS_AWAY, N_PARTS_SERVING, P_CHANNEL, P_FLAG, P_LEVEL,
-    P_ROLE, P_UNIT, R_SERVING, S_PRE, away_add, class_total, on_duty_after_today, part_count, pool_of, ring_due,
-    ring_take, serving_add,
+    A_NOTERM,
+    A_PASSED,
+    A_PRE,
+    N_AWAY,
+    N_PARTS_AWAY,
+    N_PARTS_SERVING,
+    P_CHANNEL,
+    P_FLAG,
+    P_LEVEL,
+    P_ROLE,
+    P_UNIT,
+    R_SERVING,
+    S_PRE,
+    away_add,
+    class_total,
+    on_duty_after_today,
+    part_count,
+    pool_of,
+    ring_due,
+    ring_take,
+    serving_add,
 )
 from awol.engines.cohorts.table import (
-    ABSENCE_FIELDS, F_CE, F_CHANNEL, F_DEST, F_FLAG, F_HIDING, F_LEVEL, F_PATHWAY, F_PRIOR, F_REGION, F_ROLE,
-    F_SENTENCE, F_START, F_STATUS, F_UNIT, N_FIELDS, NO_TERM, PASSED, PRE, SUCC_MOVE, SUCC_NOT_PROSECUTED,
-    SUCC_PASSED, SUCC_PRISON, SUCC_SUSPENDED, TERM_DECIDED, find_or_add,
+    ABSENCE_FIELDS,
+    F_CE,
+    F_CHANNEL,
+    F_DEST,
+    F_FLAG,
+    F_HIDING,
+    F_LEVEL,
+    F_PATHWAY,
+    F_PRIOR,
+    F_REGION,
+    F_ROLE,
+    F_SENTENCE,
+    F_START,
+    F_STATUS,
+    F_UNIT,
+    N_FIELDS,
+    NO_TERM,
+    PASSED,
+    PRE,
+    SUCC_MOVE,
+    SUCC_NOT_PROSECUTED,
+    SUCC_PASSED,
+    SUCC_PRISON,
+    SUCC_SUSPENDED,
+    TERM_DECIDED,
+    find_or_add,
 )
 from awol.engines.rng import binomial, next_uniform
 from awol.model import chain
 from awol.model import tallies as K
 from awol.model.observation import AWOL, DESERTION, DISOBEDIENCE
 from awol.model.states import (
-    ASSAULT, AT_LARGE, BY_CHECKPOINT, DETAINED, DIED, ESCAPED, ESCAPED_ABROAD, EXIT, HOME, HOSPITAL, IMPRISONED,
-    KILLED, LEAVE, LINE_PATHWAY, NOT_PROSECUTED, ON_LEAVE, PRISON, RELEASED, RETAINED, RETURNED, SERVING, SUSPENDED,
+    ASSAULT,
+    AT_LARGE,
+    BY_CHECKPOINT,
+    DETAINED,
+    DIED,
+    ESCAPED,
+    ESCAPED_ABROAD,
+    EXIT,
+    HOME,
+    HOSPITAL,
+    IMPRISONED,
+    KILLED,
+    LEAVE,
+    LINE_PATHWAY,
+    NOT_PROSECUTED,
+    ON_LEAVE,
+    PRISON,
+    RELEASED,
+    RETAINED,
+    RETURNED,
+    SERVING,
+    SUSPENDED,
     TREATMENT,
 )
 
@@ -72,6 +137,7 @@ class CohortState(NamedTuple):
     pending: object          # pools.Pending: back on duty after the day
     table: object            # table.TableArrays: absent and detained
     absorbed: np.ndarray     # [status]: totals of the absorbing statuses
+    hazard: np.ndarray       # [hazard class]: cumulative daily hazard of the table's events (`step_table`)
 
 
 class DayOutput(NamedTuple):
@@ -539,6 +605,8 @@ def step_day(rs, t, progress, S, layout, pool_keys, level_factor, pre_hazard, ar
             for m in range(N_FIELDS):
                 f[m] = T.fields[i, m]
             _table_move(T, i, SUCC_PASSED, f, T.fields[i, F_STATUS], PASSED, t, k, True)
+            set_clock(rs, T, i, S.hazard, moves, len(rates.hiding))  # both memberships changed
+            set_clock(rs, T, T.successor[i, SUCC_PASSED], S.hazard, moves, len(rates.hiding))
         progress[PHASE] = P_TABLE
 
     if progress[PHASE] == P_TABLE:  # absent and detained
@@ -553,6 +621,7 @@ def step_day(rs, t, progress, S, layout, pool_keys, level_factor, pre_hazard, ar
         if T.incoming[i] != 0.0:
             T.count[i] += T.incoming[i]
             T.incoming[i] = 0.0
+            set_clock(rs, T, i, S.hazard, moves, len(rates.hiding))
         n = T.count[i]
         if n == 0.0:
             empty += 1
@@ -641,67 +710,141 @@ def initial_force(rs, R, D, n, channel, g_role, g_unit, g_level, g_cum, layout, 
             serving_add(R, D, pool_of(0, g_role[g], channel, g_unit[g], g_level[g], layout), PRE, per_group[g])
 
 
+# ---------------------------------------------------------------- the table's clocks (M5, M6)
+# A member of a table cohort meets his competing events on day t with probability
+# p_any(t), the same for every member of his *hazard class*: absent soldiers by region,
+# hiding level and whether they can move on; detained soldiers one class. Each class
+# accumulates H(t) = sum over days of -log(1 - p_any); a member's event falls on the
+# first day H passes his own Exp(1) threshold, which gives exactly p_any(t) on day t given
+# none before, whatever the rates do. A cohort of n keeps only the smallest threshold
+# (H + Exp(1)/n); the next, after one member's event, lies Exp(1)/(n - 1) further on.
+# Exponentials forget, so a cohort whose membership changes otherwise draws afresh.
+
+MAX_DAY_HAZARD = 1e3   # -log(1 - p) of a certain event (exp(-1000) is 0 in double precision)
+
+
+@inline
+def _hazard(p):
+    return -np.log1p(-p) if p < 1.0 else MAX_DAY_HAZARD
+
+
+@inline
+def _exponential(rs):
+    return -np.log1p(-next_uniform(rs))
+
+
+@inline
+def _hazard_class(T, i, moves, levels, detained_class):
+    """The hazard class of table cohort i (−1: none)."""
+    s = T.fields[i, F_STATUS]
+    if s == DETAINED:
+        return detained_class
+    if s != AT_LARGE:
+        return -1
+    g = T.fields[i, F_REGION]
+    can = 1 if chain.moves_on(moves.next_hop[T.fields[i, F_DEST], g], g) else 0
+    return (g * levels + T.fields[i, F_HIDING]) * 2 + can
+
+
+@inline
+def set_clock(rs, T, i, H, moves, levels):
+    """A fresh clock for cohort i, whose members have had no event before H of its class."""
+    c = _hazard_class(T, i, moves, levels, len(H) - 1)
+    T.clock_class[i] = c
+    if c >= 0 and T.count[i] != 0.0:
+        T.clock[i] = H[c] + _exponential(rs) / T.count[i]
+
+
+def hazard_classes(n_regions: int, levels: int) -> int:
+    """How many hazard classes the table's clocks need."""
+    return n_regions * levels * 2 + 1
+
+
+@inline
+def _advance_hazards(H, rates, n_regions):
+    """Today's hazard added to each class's cumulative hazard."""
+    levels = len(rates.hiding)
+    for g in range(n_regions):
+        for h in range(levels):
+            found, returns, dies, move = chain.at_large_events(rates, g, h)
+            stay = found + returns + dies
+            H[(g * levels + h) * 2] += _hazard(stay)
+            H[(g * levels + h) * 2 + 1] += _hazard(stay + move)
+    H[len(H) - 1] += _hazard(chain.detention_ends(rates))
+
+
 @kernel
 def step_table(rs, t, S, f, rates, moves, layout, row):
-    """Absent soldiers and detained soldiers meet the chain's events (M5, M6)."""
-    T = S.table
+    """Absent soldiers and detained soldiers meet the chain's events (M5, M6), member by
+    member on the days their cohort's clock falls due."""
+    T, H = S.table, S.hazard
+    _advance_hazards(H, rates, len(moves.is_home))
     for i in range(T.used[0]):
+        c = T.clock_class[i]
+        if c < 0 or T.clock[i] >= H[c]:
+            continue
         n = T.count[i]
         if n == 0.0:
             continue
         s = T.fields[i, F_STATUS]
         ce = T.fields[i, F_CE]
-        for k in range(N_FIELDS):
-            f[k] = T.fields[i, k]
         if s == AT_LARGE:
             g, d, pathway = T.fields[i, F_REGION], T.fields[i, F_DEST], T.fields[i, F_PATHWAY]
             p_found, p_returns, p_dies, p_move = chain.at_large_events(rates, g, T.fields[i, F_HIDING])
-            found, returned, died, moving = split4(rs, n, p_found, p_returns, p_dies, p_move)
             nxt = moves.next_hop[d, g]
             if not chain.moves_on(nxt, g):
-                moving = 0.0
-            T.count[i] = n - found - returned - died - moving
-            stopped = binomial(rs, moving, chain.route_stop(rates, g, nxt)) if moving != 0.0 else 0.0
+                p_move = 0.0
+            p_any = p_found + p_returns + p_dies + p_move
             days_at_large = t - T.fields[i, F_START]
-            if found != 0.0:
-                chain.record_ending(row, pathway, chain.found_by(moves.is_home, g), days_at_large, found, DETAINED)
-            if returned != 0.0:
-                chain.record_ending(row, pathway, RETURNED, days_at_large, returned, DETAINED)
-            if stopped != 0.0:
-                chain.record_ending(row, pathway, BY_CHECKPOINT, days_at_large, stopped, DETAINED)
-            if died != 0.0:
-                S.absorbed[KILLED] += died
-                chain.record_ending(row, pathway, DIED, days_at_large, died, KILLED)
-            passed = moving - stopped
-            if passed != 0.0:
-                if moves.is_exit[nxt]:
-                    S.absorbed[ESCAPED] += passed
-                    chain.record_ending(row, pathway, ESCAPED_ABROAD, days_at_large, passed, ESCAPED)
+            while n != 0.0 and T.clock[i] < H[c]:
+                n -= 1.0
+                if n != 0.0:
+                    T.clock[i] += _exponential(rs) / n
+                for k in range(N_FIELDS):
+                    f[k] = T.fields[i, k]
+                u = next_uniform(rs) * p_any
+                if u < p_found + p_returns:
+                    ending = chain.found_by(moves.is_home, g) if u < p_found else RETURNED
+                elif u < p_found + p_returns + p_dies:
+                    S.absorbed[KILLED] += 1.0
+                    chain.record_ending(row, pathway, DIED, days_at_large, 1.0, KILLED)
+                    continue
+                elif next_uniform(rs) < chain.route_stop(rates, g, nxt):
+                    ending = BY_CHECKPOINT
+                elif moves.is_exit[nxt]:
+                    S.absorbed[ESCAPED] += 1.0
+                    chain.record_ending(row, pathway, ESCAPED_ABROAD, days_at_large, 1.0, ESCAPED)
+                    continue
                 else:
                     f[F_REGION] = nxt
-                    _table_move(T, i, SUCC_MOVE, f, AT_LARGE, ce, t, passed, False)
-            caught = found + returned + stopped
-            if caught != 0.0:  # M6 sentence decided when detention begins
-                case = chain.absence_case(T.fields[i, F_PRIOR], days_at_large)
-                _detained(rs, f, ce, t, caught, case, days_at_large, rates, T, i, row)
+                    _table_move(T, i, SUCC_MOVE, f, AT_LARGE, ce, t, 1.0, False)
+                    continue
+                chain.record_ending(row, pathway, ending, days_at_large, 1.0, DETAINED)
+                case = chain.absence_case(T.fields[i, F_PRIOR], days_at_large)  # M6 sentence decided now
+                _detained(rs, f, ce, t, 1.0, case, days_at_large, rates, T, i, row)
+            T.count[i] = n
         elif s == DETAINED:
-            done = binomial(rs, n, chain.detention_ends(rates))
-            T.count[i] = n - done
-            if done == 0.0:
-                continue
+            r, ch, u_, lv, flag = (T.fields[i, F_ROLE], T.fields[i, F_CHANNEL], T.fields[i, F_UNIT],
+                                   T.fields[i, F_LEVEL], T.fields[i, F_FLAG])
             sentence = T.fields[i, F_SENTENCE]
             decided = ce == TERM_DECIDED
+            done = 0.0
+            while n != 0.0 and T.clock[i] < H[c]:
+                n -= 1.0
+                done += 1.0
+                if n != 0.0:
+                    T.clock[i] += _exponential(rs) / n
+            T.count[i] = n
             chain.record_detention_end(row, sentence, decided, done)
             if chain.after_detention(sentence, decided) == IMPRISONED:
                 S.absorbed[IMPRISONED] += done
                 continue
-            r, c, u, lv, flag = f[F_ROLE], f[F_CHANNEL], f[F_UNIT], f[F_LEVEL], f[F_FLAG]
             if r == ASSAULT:
                 assault = done
             else:
                 assault = binomial(rs, done, chain.returned_assault_share(rates))
                 chain.record_sent_to_assault(row, False, assault)
             if done - assault != 0.0:
-                on_duty_after_today(S.pending, pool_of(flag, r, c, u, lv, layout), ce, t, done - assault)
+                on_duty_after_today(S.pending, pool_of(flag, r, ch, u_, lv, layout), ce, t, done - assault)
             if assault != 0.0:
-                on_duty_after_today(S.pending, pool_of(flag, ASSAULT, c, u, lv, layout), ce, t, assault)
+                on_duty_after_today(S.pending, pool_of(flag, ASSAULT, ch, u_, lv, layout), ce, t, assault)

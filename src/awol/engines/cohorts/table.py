@@ -56,6 +56,8 @@ class TableArrays(NamedTuple):
     used: np.ndarray       # int64 [1]: cohorts in use
     incoming: np.ndarray   # float64 [cohort]: soldiers joining after the day
     successor: np.ndarray  # int64 [cohort, N_SUCCESSORS]: −1 until first used
+    clock: np.ndarray      # float64 [cohort]: the cumulative hazard of its class at which its next member's event falls
+    clock_class: np.ndarray  # int64 [cohort]: that hazard class (cohorts.kernel), −1 for none
 
 
 @inline
@@ -127,21 +129,24 @@ def find_or_add(f, T):
 
 
 @njit(cache=True)
-def _rebuild(fields, codes, count, n, slots, compact):
+def _rebuild(T, n, compact):
     """Drop empty cohorts (if `compact`) and rebuild the hash slots; return the new n."""
     m = 0
     for i in range(n):
-        if compact and count[i] == 0.0:
+        if compact and T.count[i] == 0.0:
             continue
         if m != i:
-            fields[m, :] = fields[i, :]
-            codes[m, :] = codes[i, :]
-            count[m] = count[i]
+            T.fields[m, :] = T.fields[i, :]
+            T.codes[m, :] = T.codes[i, :]
+            T.count[m] = T.count[i]
+            T.clock[m] = T.clock[i]
+            T.clock_class[m] = T.clock_class[i]
         m += 1
+    slots = T.slots
     slots[:] = 0
     mask = len(slots) - 1
     for i in range(m):
-        s = _slot(codes[i, 0], codes[i, 1], slots)
+        s = _slot(T.codes[i, 0], T.codes[i, 1], slots)
         while slots[s] != 0:
             s = (s + 1) & mask
         slots[s] = i + 1
@@ -160,14 +165,18 @@ class CohortTable:
             used=np.zeros(1, dtype=np.int64),
             incoming=np.zeros(capacity),
             successor=np.full((capacity, N_SUCCESSORS), -1, dtype=np.int64),
+            clock=np.zeros(capacity),
+            clock_class=np.full(capacity, -1, dtype=np.int64),
         )
 
     @property
     def n(self) -> int:
+        """Cohorts in use (some may be empty until the next compaction)."""
         return int(self.arrays.used[0])
 
     @property
     def capacity(self) -> int:
+        """Cohorts the arrays can hold before they must grow."""
         return len(self.arrays.count)
 
     def compact(self, empty: int | None = None) -> None:
@@ -177,7 +186,7 @@ class CohortTable:
         if empty is None:
             empty = n - int(np.count_nonzero(T.count[:n]))
         if empty > n // 2 and empty > 4096:
-            T.used[0] = _rebuild(T.fields, T.codes, T.count, n, T.slots, True)
+            T.used[0] = _rebuild(T, n, True)
             T.successor[:] = -1
 
     def ensure(self, extra: int) -> None:
@@ -187,14 +196,15 @@ class CohortTable:
             return
         capacity = max(2 * self.capacity, n + extra)
         grown = {}
-        for name in ("fields", "codes", "count", "incoming", "successor"):
+        for name in ("fields", "codes", "count", "incoming", "successor", "clock", "clock_class"):
             old = getattr(self.arrays, name)
-            array = np.full((capacity,) + old.shape[1:], -1 if name == "successor" else 0, dtype=old.dtype)
+            empty = -1 if name in ("successor", "clock_class") else 0
+            array = np.full((capacity,) + old.shape[1:], empty, dtype=old.dtype)
             array[:n] = old[:n]
             grown[name] = array
         self.arrays = self.arrays._replace(slots=np.zeros(_pow2(4 * capacity), dtype=np.int64), **grown)
         T = self.arrays
-        _rebuild(T.fields, T.codes, T.count, n, T.slots, False)
+        _rebuild(T, n, False)
 
 
 def _pow2(x: int) -> int:

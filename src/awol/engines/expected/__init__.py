@@ -52,7 +52,9 @@ def dependence(scenario: Scenario) -> list[str]:
     if pursuit.adaptive.enabled:
         problems.append("pursuit.adaptive.enabled: true makes pursuit follow desertions; set it to false")
     if des.peer_weight != 0:
-        problems.append(f"desertion.peer_weight: {des.peer_weight} makes desertion depend on peers' desertions; set it to 0")
+        problems.append(
+            f"desertion.peer_weight: {des.peer_weight} makes desertion depend on peers' desertions; set it to 0"
+        )
     if scenario.recruitment.force_target is not None:
         problems.append("recruitment.force_target: recruitment follows the force size; set it to null")
     if des.deterrence_weight != 0 and des.arrest_k != 0 and pursuers > 0:
