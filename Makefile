@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test browser bench answers clean posterior sbc abc-check bench-inference soak fuzz footprint mutants
+.PHONY: demo test browser bench bench-throughput answers clean posterior sbc abc-check bench-inference soak fuzz footprint mutants
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,10 @@ browser:
 	    echo "Debian's chromium is missing: run 'sudo apt-get install chromium chromium-driver' or the browser tests are skipped" >&2; \
 	  fi; }
 
-# Benchmarks (benchmarks/README.md): the .venv plus the `bench` extra (Mesa); about 4 minutes;
-# writes benchmarks/results.md and results.json.
+# Benchmarks (benchmarks/README.md): the .venv plus the `bench` extra (Mesa); about 4 minutes, then the
+# forward model's throughput (issue #17) at small counts, about 5 more; writes benchmarks/results.md and
+# benchmarks/throughput/results.md (and their results.json). `make bench-throughput`: the throughput alone, with
+# issue #17's Q2 of 2 x 100 posterior draws (about 35 minutes on 2 free cores).
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 $(BENCH_STAMP): $(STAMP)
@@ -46,6 +48,10 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/throughput/run.py
+
+bench-throughput: $(STAMP)
+	$(BIN)/python benchmarks/throughput/run.py --runs 16 --repeats 4 --q2-draws 100 --memory-batch 25
 
 # Inference (docs/what-the-data-imply.md): the .venv plus the `inference` extra (CPU torch from /opt/wheels, sbi).
 # One simulation bank (results/inference/bank) serves the posteriors, the time splits and SBC; each target
