@@ -60,6 +60,23 @@ def test_both_engines_match_the_exact_expectation():
 
 
 @pytest.mark.slow
+def test_the_cohort_engine_matches_the_exact_expectation_in_large_cohorts():
+    """At full scale, in one unit and one risk level, detained men share cohorts by the dozen and
+    absent men by a few: the table's clock must give each member his own events. Checked by
+    breaking it: a clock drawn as if each cohort had one member fails this test (the two
+    tests above still pass, their cohorts being mostly of one)."""
+    tol = dict(mean=0.5, sd=0.0)
+    sc = independent(scale=1.0, days=60, channels__volunteer__risk_tolerance=tol,
+                     channels__mobilised__risk_tolerance=tol, channels__detainee__risk_tolerance=tol)
+    exact = simulate(sc, engine="expected")[OUTPUTS].to_numpy()
+    days = [10, 30, 59]
+    x = runs(sc, "cohorts", range(20))
+    se = np.maximum(x.std(axis=0, ddof=1)[days], np.sqrt(exact[days])) / np.sqrt(len(x))
+    z = np.abs(x.mean(axis=0)[days] - exact[days]) / np.where(se == 0, 1e-9, se)
+    assert np.all(z < 4), [(OUTPUTS[k], days[d], z[d, k]) for d, k in np.argwhere(z >= 4)]
+
+
+@pytest.mark.slow
 def test_agents_and_cohorts_agree_on_the_baseline_with_feedback():
     sc = small_scenario(scale=0.05, days=300)
     seeds = range(100, 130)

@@ -12,7 +12,7 @@ from awol.model.states import STATUSES
 from tests.scenarios import small_scenario
 
 
-def independent(**kw):
+def independent(scale=0.01, days=40, **kw):
     """A tiny scenario whose hazards do not depend on the state, with a small key space (one unit,
     contracts started within a month, no detainee channel, two hiding levels): the exact
     expectation populates every key."""
@@ -25,7 +25,7 @@ def independent(**kw):
         pursuit__hiding_levels=2,
     )
     over.update(kw)
-    return small_scenario(scale=0.01, days=40, **over)
+    return small_scenario(scale=scale, days=days, **over)
 
 
 def test_dependent_scenario_names_its_fields():
