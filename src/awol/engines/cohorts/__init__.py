@@ -1,17 +1,20 @@
 """The cohort engine: soldiers who are exchangeable for every mechanism share one count.
 
 A cohort is a count of soldiers with the same key: status, role, channel, unit,
-contract-end day (or a term code), risk-tolerance level, ever-deserted flag, and while
-at large their region and destination, while detained their sentence. Each day every
-cohort's members are split over the events of the one chain (`model.chain`), with the
-same `DayRates` as the agent engine, and the aggregate feedback is formed the same way,
-so the output has the agent engine's distribution up to the one approximation: risk
+contract-end day (or a term code), risk-tolerance level, ever-absent flag; while on
+leave which leave; while at large his region, destination, how the absence began, his
+hiding level, the day it began and whether he was absent before; while detained his
+sentence. Members meet the events of the one chain (`model.chain`), with the same
+`DayRates` as the agent engine, and the aggregate feedback is formed the same way, so
+the output has the agent engine's distribution up to the one approximation: risk
 tolerance is grouped into equal-probability bins (scenario `cohorts.risk_bins`), each
 carrying the conditional mean of the personal factor exp(β_tol (τ − ½)).
 
-Soldiers on duty and in hospital are dense pools (`pools`), everyone else is in the
-sparse cohort table (`table`); `kernel` steps a day; `arrivals` says where recruits land,
-`levels` what the risk levels are, `draws` how counts are split exactly.
+Soldiers on duty, in hospital and on leave are dense pools (`pools`), split over the
+day's events by exact multinomials or thinning; absent and detained soldiers are in the
+sparse cohort table (`table`), stepped by clocks that fall due on the days a member's
+event falls (`kernel.step_table`). `kernel` steps a day; `arrivals` says where recruits
+land, `levels` what the risk levels are, `draws` how counts are split exactly.
 
 Random numbers come from the sequential stream of `engines.rng` (uniforms, binomials of
 small mean) and Numba's generator (binomials of large mean, Poisson arrivals), both

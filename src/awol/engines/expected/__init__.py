@@ -16,8 +16,9 @@ integrates it to machine precision (it is exact for polynomials of degree < 12, 
 the integrand's Taylor coefficients fall off factorially). The one kink,
 min(1, hazard), is never reached with per-day hazards far below 1.
 
-M8 observed cases are linear in cases opened: expected visible cases are opened ×
-reporting share × article share, convolved with the geometric filing and verdict lags.
+M8 observed cases are linear in cases opened: expected visible cases of each article are
+that article's cases opened × the reporting share, convolved with the geometric filing
+and verdict lags (`model.observation`).
 """
 
 from __future__ import annotations
