@@ -18,7 +18,7 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 # The dashboard's answers (Q1-Q6), computed ahead at full scale from the shipped posterior and written to
 # src/awol/scenarios/baseline.answers.json with a stamp of what they came from (docs/web.md). About
