@@ -94,3 +94,23 @@ def test_a_shipped_run_is_redone_exactly(shipped):
         daily = simulate(scenario_from_tree(with_values(sc.raw, draw)), seed=seed)
         got = summarize(daily)
         assert {k: got[k] for k in SUMMARIES} == {k: per_run[k][0] for k in SUMMARIES}, name
+
+
+def test_the_code_digest_follows_the_engine_the_answers_run_on(tmp_path, monkeypatch):
+    import shutil
+
+    import awol
+    from awol.evidence import answers
+
+    fake = tmp_path / "awol"
+    shutil.copytree(awol.__path__[0], fake, ignore=shutil.ignore_patterns("__pycache__", "web", "report", "data"))
+    monkeypatch.setattr(answers.resources, "files", lambda package: fake)
+    before = answers.model_code_digest()
+    agents = fake / "engines" / "agents" / "kernel.py"  # not the engine the answers run on
+    agents.write_text(agents.read_text() + "\n# changed\n")
+    assert answers.model_code_digest() == before
+    for part in ("model/chain.py", "engines/cohorts/kernel.py", "engines/rng.py", "scenario/schema.py"):
+        edited = fake / part
+        edited.write_text(edited.read_text() + "\n# changed\n")
+        assert answers.model_code_digest() != before, part
+        before = answers.model_code_digest()

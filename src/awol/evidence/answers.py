@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from awol.engines import DEFAULT_ENGINE
 from awol.evidence.posteriors import file_digest, posterior_draws, posterior_path
 from awol.experiments.analysis import QUANTILES, SUMMARIES, UNITS
 from awol.scenario.load import BUNDLED_DIR, load_scenario
@@ -72,14 +73,16 @@ MORRIS_LEVELS = 4  # SALib's default grid: each step moves a parameter by 4 / (2
 
 
 def model_code_digest() -> str:
-    """A digest of the source of the mechanisms, the engines and the scenario schema: what turns
-    a scenario and a seed into numbers. A change to any of them makes shipped answers stale."""
-    root = resources.files("awol")
+    """A digest of the source of the mechanisms, the scenario schema and the engine the answers
+    run on (the default, cohorts, and what the engines share): what turns a scenario and a seed
+    into these numbers. A change to any of them makes shipped answers stale; a change to the
+    agent or expected engine does not."""
+    root = Path(str(resources.files("awol")))
+    files = [f for part in ("model", "scenario", f"engines/{DEFAULT_ENGINE}") for f in (root / part).rglob("*.py")]
+    files += list((root / "engines").glob("*.py"))
     digest = hashlib.sha256()
-    for package in ("model", "engines", "scenario"):
-        folder = Path(str(root.joinpath(package)))
-        for file in sorted(folder.rglob("*.py")):
-            digest.update(file.relative_to(folder.parent).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    for file in sorted(files):
+        digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
