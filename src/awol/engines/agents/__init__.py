@@ -1,31 +1,35 @@
 """The agent engine: one record per soldier, visited only on the days something may happen to him.
 
-Each day `Dynamics.rates` gives the probabilities of every event. A soldier in a
-status whose daily event probability p_t stays below a bound p̄ is visited only on
-his *candidate days*, a Bernoulli(p̄) process kept in a calendar
-(`calendar`): the gap to the next candidate is geometric. On a candidate day
-t he draws u and the events of the daily chain compete on u·p̄ (killed below d,
-wounded below d + w, deserts below p_t on duty), so each day carries exactly the
-probability p_t of the daily kernel, independently across days (thinning). A day
-therefore costs the soldiers due that day, not all soldiers.
+Each day `Dynamics.rates` gives the probabilities of every event. Every soldier in a
+status that can still change is visited only on his *candidate days*: while his daily
+event probability p_t stays below his bound p̄, they form a Bernoulli(p̄) process kept
+in a calendar (`calendar`), so the gap to the next one is geometric. On a candidate
+day t he draws u and the events of his status's chain (`model.chain`) compete on u·p̄:
+on duty killed, wounded, leaves the line, goes on leave; in hospital leaves it; on
+leave his leave ends; at large found, comes back, dies, moves on; detained released.
+Each day thus carries exactly the day's probability of each event, independently
+across days (thinning), and a day costs the soldiers due that day, not all soldiers.
 
-Bounds. A soldier's p̄ is the candidate probability of his class (status, role,
-channel, unit), stored with him when he draws and fixed until his next visit. It is
-built from bound tables: death plus wound by role (the most the plan's intensity
-schedule reaches over the rest of the run), the desertion table
-`DayRates.desert[status, role, channel, unit]` before the personal factor (fitted with
-headroom, since deterrence and peer effects move it with the state) times the
-channel's largest personal factor, the recovery and detention-end probabilities.
-Every morning the tables are fitted to the day's rates. When a class's p̄ rises,
-every soldier in it draws a fresh candidate from today, which is exact because the
-candidate process is memoryless and every earlier day was covered by the old bound.
-When it falls, nothing needs doing: soldiers drawn before keep their larger bound,
-which still holds.
+Bounds (`bounds`). A soldier's p̄ is the candidate probability of his class, stored
+with him when he draws and kept until his next visit. On duty a class is (status,
+role, channel, unit) and its bound is built from death plus wound by role (the most
+the plan's intensity schedule reaches over the rest of the run), the line hazard
+before the personal factor (fitted with headroom, since deterrence and peer effects
+move it with the state, and not below a share of the class's other events) times the
+channel's largest personal factor, and the leave-start probability (its largest over
+the rest of the run). In hospital, on leave (by kind of leave) and detained, the bound
+is the probability of the status's one event. At large a class is (region, destination,
+hiding level) and its bound is that of finding (the region's detection, fitted with
+headroom since search moves with the number at large), return, death and, where a
+route leads on, moving. Every morning the tables are fitted to the day's rates. When a
+class's p̄ rises, every soldier in it draws a fresh candidate from today, which is
+exact because the candidate process is memoryless and every earlier day was covered
+by the old bound. When it falls, nothing needs doing: soldiers drawn before keep
+their larger bound, which still holds.
 
 Term end (M1) falls on a fixed day: a serving soldier's next visit is the earlier of
 his candidate and his contract end, where he meets M1 only (the pending candidate
-is dropped; drawing anew is exact by memorylessness). Deserters at large, a few
-hundred at most in the scenarios at hand, are visited every day.
+is dropped; drawing anew is exact by memorylessness).
 
 Stocks and the aggregates fed back to `Dynamics.rates` are kept incrementally at
 each transition and copied into the day's counter row. Within a day a soldier
@@ -44,7 +48,7 @@ import numpy as np
 
 from awol.engines import rng
 from awol.engines.agents import calendar
-from awol.engines.agents.bounds import bound_tables
+from awol.engines.agents.bounds import at_large_classes, bound_tables
 from awol.engines.agents.kernel import Tallies, step_day
 from awol.engines.agents.soldiers import Newcomers, Soldiers, expected_soldiers
 from awol.engines.result import EngineRun
@@ -59,10 +63,10 @@ class KernelStats:
     """What the daily kernels did over a run: wall time and the work the calendar saved or cost."""
 
     seconds: float
-    visits: int            # soldier-visits (candidate days, term ends, deserters at large)
+    visits: int            # soldier-visits (candidate days and term ends)
     redraw_passes: int     # days on which a raised bound sent the kernel over every soldier
     redrawn: int           # soldiers who drew a fresh candidate because their bound was raised
-    classes_redrawn: int   # classes (status, role, channel, unit, or all detainees) redrawn, summed over days
+    classes_redrawn: int   # classes (`bounds`) redrawn, summed over days
 
 
 @dataclass
@@ -103,6 +107,7 @@ def run(plan: Plan, seed: int, progress=None) -> EngineRun:
         standing=np.zeros(K.N_TALLIES, dtype=np.int64),
         class_size=np.zeros((DETAINED + 1, 3, 3, units), dtype=np.int64),
         on_duty_unit=np.zeros(units, dtype=np.int64),
+        at_large_class=np.zeros(at_large_classes(plan), dtype=np.int64),
         at_large_region=np.zeros(n_regions, dtype=np.int64),
         desertions_unit=np.zeros(units, dtype=np.int64),
     )

@@ -2,7 +2,7 @@
 
 A visit draws one counter-based uniform u for the soldier-day and lets the events of
 his status (`model.chain`) compete on u·p̄ (thinning: his class's bound p̄, under which
-the day was a candidate), or on u itself at large, where every day is visited. Further
+the day was a candidate). Further
 uniforms of the same soldier-day, on other streams, settle what follows an event
 (released or discharged, assault role, destination, sentence, a checkpoint).
 """
@@ -16,7 +16,7 @@ from numba import njit
 
 from awol.engines import rng
 from awol.engines.agents import calendar
-from awol.engines.agents.bounds import REDRAW_PASSES, REDRAWN, VISITS, fit_bounds
+from awol.engines.agents.bounds import REDRAW_PASSES, REDRAWN, VISITS, fit_bounds, leave_kind
 from awol.engines.agents.prefetch import prefetch
 from awol.model import chain, contracts
 from awol.model import tallies as K
@@ -64,20 +64,38 @@ class Tallies(NamedTuple):
     """Running counts the engine keeps at every transition, for the day's stocks and the feedback."""
 
     standing: np.ndarray         # int64 [N_TALLIES]: the stocks, at their tally indices
-    class_size: np.ndarray       # int64 [status, role, channel, unit] (statuses up to detained)
+    class_size: np.ndarray       # int64 [status, role, channel, unit] (statuses up to detained but at large; `_class`)
+    at_large_class: np.ndarray   # int64 [region, destination, hiding level] of those at large
     on_duty_unit: np.ndarray     # int64 [unit]
     at_large_region: np.ndarray  # int64 [region]
     desertions_unit: np.ndarray  # int64 [unit], today's
 
 
-# ---------------------------------------------------------------- running tallies
+# ---------------------------------------------------------------- classes and running tallies
+
+@inline
+def _class(i, s, S):
+    """Soldier i's class in status s (on duty, in hospital, on leave, detained), as the index
+    (status, ·, ·, ·) of the bound tables: (role, channel, unit), or on leave his kind of leave."""
+    if s == ON_LEAVE:
+        return s, leave_kind(S.pathway[i]), 0, 0
+    return s, S.role[i], S.channel[i], S.unit[i]
+
+
+@inline
+def _at_large_class(i, S):
+    """Soldier i's class at large: (region, destination, hiding level)."""
+    return S.region[i], S.destination[i], S.hiding[i]
+
 
 @inline
 def _count(i, s, sign, S, T):
     """Add soldier i to (sign 1) or take him from (sign −1) the running tallies of status s."""
     T.standing[K.STOCK + s] += sign
-    if s <= DETAINED:
-        T.class_size[s, S.role[i], S.channel[i], S.unit[i]] += sign
+    if s == AT_LARGE:
+        T.at_large_class[_at_large_class(i, S)] += sign
+    elif s <= DETAINED:
+        T.class_size[_class(i, s, S)] += sign
     if s == SERVING or s == RETAINED:
         T.standing[K.ON_DUTY_ROLE + S.role[i]] += sign
         T.standing[K.ON_DUTY_STATUS_ROLE + s * K.N_ROLE + S.role[i]] += sign
@@ -93,24 +111,30 @@ def _count(i, s, sign, S, T):
 # ---------------------------------------------------------------- the calendar
 
 @inline
+def _candidate(index, i, first, h, stream, days, S, B):
+    """Soldier i's first candidate day on or after `first` under the candidate probability of his
+    class `index` in the tables B (`BoundTables` or `AtLargeBounds`), which he keeps as his bound."""
+    p = B.candidate[index]
+    S.bound[i] = p
+    if B.nothing_from[index] != first:  # P(no candidate from `first` on), once per class and day
+        B.nothing_left[index] = calendar.none_left(p, days - first)
+        B.nothing_from[index] = first
+    return calendar.candidate_day(rng.uniform(h, stream), B.scale[index], B.nothing_left[index], first, days)
+
+
+@inline
 def _schedule(i, first, h, stream, days, S, C, B):
     """Soldier i's next visit on or after day `first`: his next candidate under his class's
     candidate probability (drawn from stream `stream` of the soldier-day hash h), or his
     term end if sooner."""
     s = S.status[i]
-    if s == AT_LARGE:  # every day
-        calendar.schedule(C, S.visit_day, i, first, days)
-        return
     if s > DETAINED:  # absorbing
         S.visit_day[i] = calendar.NEVER
         return
-    r, c, u = S.role[i], S.channel[i], S.unit[i]
-    p = B.candidate[s, r, c, u]
-    S.bound[i] = p
-    if B.nothing_from[s, r, c, u] != first:  # P(no candidate from `first` on), once per class and day
-        B.nothing_left[s, r, c, u] = calendar.none_left(p, days - first)
-        B.nothing_from[s, r, c, u] = first
-    day = calendar.candidate_day(rng.uniform(h, stream), B.scale[s, r, c, u], B.nothing_left[s, r, c, u], first, days)
+    if s == AT_LARGE:
+        day = _candidate(_at_large_class(i, S), i, first, h, stream, days, S, B.at_large)
+    else:
+        day = _candidate(_class(i, s, S), i, first, h, stream, days, S, B)
     if s == SERVING:  # back on duty after his term ended while away: M1 on his first day
         day = min(day, max(S.contract_end[i], first))
     calendar.schedule(C, S.visit_day, i, day, days)
@@ -130,6 +154,9 @@ def _prefetch_soldier(S, i):
     prefetch(S.visit_day, i)
     prefetch(S.times_deserted, i)   # tallies of those on duty
     prefetch(S.pathway, i)          # which leave
+    prefetch(S.region, i)           # class at large
+    prefetch(S.destination, i)
+    prefetch(S.hiding, i)
 
 
 # ---------------------------------------------------------------- one soldier's day
@@ -260,16 +287,17 @@ def _visit(i, t, h, S, T, rates, moves, row):
             _count(i, s, -1, S, T)
             dst = _come_back(i, t, h, s, kind, kind == TREATMENT, S, T, rates, moves, row)
     elif s == AT_LARGE:
+        x = u * S.bound[i]
         g = S.region[i]
         found, returns, dies, tries = chain.at_large_events(rates, g, S.hiding[i])
         ending = -1
-        if u < found:  # M5 search, or police at home
+        if x < found:  # M5 search, or police at home
             ending = chain.found_by(moves.is_home, g)
-        elif u < found + returns:  # M6 back of his own will
+        elif x < found + returns:  # M6 back of his own will
             ending = RETURNED
-        elif u < found + returns + dies:
+        elif x < found + returns + dies:
             ending = DIED
-        elif u < found + returns + dies + tries:  # M5 move
+        elif x < found + returns + dies + tries:  # M5 move (none if there is nowhere to go)
             nxt = moves.next_hop[S.destination[i], g]
             if chain.moves_on(nxt, g):
                 if rng.uniform(h, DETAIL) < chain.route_stop(rates, g, nxt):
@@ -277,9 +305,9 @@ def _visit(i, t, h, S, T, rates, moves, row):
                 elif moves.is_exit[nxt]:
                     ending = ESCAPED_ABROAD
                 else:
-                    T.at_large_region[g] -= 1
+                    _count(i, s, -1, S, T)
                     S.region[i] = nxt
-                    T.at_large_region[nxt] += 1
+                    _count(i, s, 1, S, T)
         if ending >= 0:
             _count(i, s, -1, S, T)
             days_at_large = t - S.status_day[i]
@@ -327,11 +355,13 @@ def step_day(t, days, n_before, n, S, C, B, T, stats, rates, moves, arrivals, co
     row = counts[t]
 
     # 1. bounds; soldiers of a class whose candidate probability rose draw afresh from today
-    if fit_bounds(t, rates, B, T.class_size, stats):
+    if fit_bounds(t, rates, B, T.class_size, T.at_large_class, moves, stats):
         stats[REDRAW_PASSES] += 1
         for i in range(n_before):
             s = S.status[i]
-            if s <= DETAINED and B.dirty[s, S.role[i], S.channel[i], S.unit[i]]:
+            if s > DETAINED:
+                continue
+            if B.at_large.dirty[_at_large_class(i, S)] if s == AT_LARGE else B.dirty[_class(i, s, S)]:
                 stats[REDRAWN] += 1
                 _schedule(i, t, rng.agent_day_hash(S.key[i], t), REDRAW, days, S, C, B)
         calendar.rebuild(C, S.visit_day, n_before, t, days)

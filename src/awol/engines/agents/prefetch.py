@@ -25,7 +25,8 @@ def prefetch(typingctx, array, index):
     def codegen(context, builder, signature, args):
         array_type = signature.args[0]
         view = context.make_array(array_type)(context, builder, args[0])
-        pointer = cgutils.get_item_pointer(context, builder, array_type, view, [args[1]])
+        index = context.cast(builder, args[1], signature.args[1], types.intp)  # strided arrays need it wide
+        pointer = cgutils.get_item_pointer(context, builder, array_type, view, [index])
         byte_pointer = builder.bitcast(pointer, ir.IntType(8).as_pointer())
         i32 = ir.IntType(32)
         function = cgutils.get_or_insert_function(

@@ -46,6 +46,16 @@ class SoldierArrays(NamedTuple):
 DTYPES = SoldierArrays(np.int8, np.int8, np.int8, np.int32, np.int16, np.int8, np.int32, np.int32,
                        np.float32, np.float32, np.int16, np.int8, np.int8, np.int8, np.uint64, np.float64, np.int32)
 
+# One packed record per soldier, the fields viewed as the arrays above: a visit reads a
+# dozen fields of one soldier, which then lie on one or two cache lines instead of a
+# dozen (one per array). Widest fields first.
+RECORD = np.dtype(sorted(((name, d) for name, d in DTYPES._asdict().items()),
+                         key=lambda field: -np.dtype(field[1]).itemsize))
+
+
+def _views(records: np.ndarray) -> SoldierArrays:
+    return SoldierArrays(*(records[name] for name in SoldierArrays._fields))
+
 
 @dataclass
 class Soldiers:
@@ -56,7 +66,7 @@ class Soldiers:
 
     @classmethod
     def empty(cls, capacity: int) -> Soldiers:
-        return cls(0, SoldierArrays(*(np.zeros(capacity, dtype=d) for d in DTYPES)))
+        return cls(0, _views(np.zeros(capacity, dtype=RECORD)))
 
     @property
     def capacity(self) -> int:
@@ -67,12 +77,9 @@ class Soldiers:
         if self.n + extra <= self.capacity:
             return
         new = max(2 * self.capacity, self.n + extra)
-        grown = []
-        for old in self.arrays:
-            array = np.zeros(new, dtype=old.dtype)
-            array[: self.n] = old[: self.n]
-            grown.append(array)
-        self.arrays = SoldierArrays(*grown)
+        records = np.zeros(new, dtype=RECORD)
+        records[: self.n] = self.arrays.status.base[: self.n]
+        self.arrays = _views(records)
 
     def add(self, run_key: np.uint64, **columns: np.ndarray) -> None:
         """Append soldiers; the kernel puts them on the calendar on the day they arrive."""
