@@ -47,7 +47,8 @@ class BoundTables(NamedTuple):
     planned: np.ndarray       # [day, role] largest death + wound probability from that day to the end
     planned_leave: np.ndarray  # [day] largest leave-start probability from that day to the end
     casualty: np.ndarray      # [role] today's casualty bound
-    desertion: np.ndarray     # [on-duty status, role, channel, unit] fitted line-hazard bound (before the personal factor)
+    desertion: np.ndarray     # [on-duty status, role, channel, unit] fitted line-hazard bound
+    #                           (before the personal factor)
     factor_max: np.ndarray    # [channel] largest personal factor of the channel
     candidate: np.ndarray     # [status, role, channel, unit] candidate probability p̄
     scale: np.ndarray         # its gap scale, 1 / log(1 − p̄) (`calendar.gap_scale`)
@@ -69,6 +70,7 @@ class AtLargeBounds(NamedTuple):
 
 
 def bound_tables(plan, days: int, units: int) -> BoundTables:
+    """Empty bound tables sized for the plan's classes; the kernels fill them each morning."""
     classes = (DETAINED + 1, 3, 3, units)
     at_large = at_large_classes(plan)
     leave = plan.schedules["leave_start"][:days]

@@ -72,6 +72,7 @@ class Calendar:
         self.ids = np.concatenate([self.ids, np.zeros((blocks - old) * BLOCK, dtype=np.int32)])
 
     def arrays(self) -> CalendarArrays:
+        """The calendar as the kernels see it (rebuilt after the arrays grow)."""
         return CalendarArrays(self.first, self.last, self.fill, self.link, self.ids, self.free)
 
 

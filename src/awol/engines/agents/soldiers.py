@@ -66,10 +66,12 @@ class Soldiers:
 
     @classmethod
     def empty(cls, capacity: int) -> Soldiers:
+        """Room for `capacity` soldiers, none in use yet."""
         return cls(0, _views(np.zeros(capacity, dtype=RECORD)))
 
     @property
     def capacity(self) -> int:
+        """Soldiers the records can hold before they must grow."""
         return len(self.arrays.status)
 
     def reserve(self, extra: int) -> None:
@@ -111,6 +113,7 @@ class Newcomers:
 
     @classmethod
     def of(cls, scenario: Scenario, channel: int) -> Newcomers:
+        """How a recruit of `channel` is drawn, read once from the scenario so the kernel reads no names."""
         profile = getattr(scenario.channels, CHANNELS[channel])
         roles = np.array([profile.roles.get(r, 0.0) for r in ROLES])
         terms = term_cdf = None
