@@ -112,6 +112,7 @@ def quiet_tree(size: int = 20_000, days: int = DAYS) -> dict:
         "detentions_per_day": schedule((0.0, 0)), "detainee_acceptance": schedule((0.0, 0)),
         "mobilisation": [], "force_target": None,
     }
+    tree["cohorts"] = {"risk_bins": 16}
     tree["observation"] = {"reporting_share": 1.0, "filing_lag_days": 0.0, "verdict_lag_days": 0.0,
                            "desertion_share": 0.1}
     return tree
@@ -134,7 +135,7 @@ def run(scenario, seed: int = 1, engine: str = DEFAULT_ENGINE):
 # ---------------------------------------------------------------- statistics
 
 def z_binomial(events, trials, p) -> float:
-    """z of `events` successes against the expectation of independent trials with probabilities `p`
+    """The z of `events` successes against the expectation of independent trials with probabilities `p`
     (arrays summed over days: E = Σ n p, Var = Σ n p (1 − p))."""
     events, trials, p = (np.asarray(x, float) for x in (events, trials, p))
     mean = float(np.sum(trials * p))
@@ -143,7 +144,7 @@ def z_binomial(events, trials, p) -> float:
 
 
 def z_poisson(count, mean) -> float:
-    """z of a Poisson count against its mean."""
+    """The z of a Poisson count against its mean."""
     count, mean = float(np.sum(count)), float(np.sum(mean))
     return (count - mean) / np.sqrt(mean) if mean > 0 else (0.0 if count == 0 else np.inf)
 
@@ -152,3 +153,16 @@ def yesterday(column) -> np.ndarray:
     """The stock at the end of the previous day, aligned with today's flows (day 0 has none: 0)."""
     x = np.asarray(column, float)
     return np.concatenate([[0.0], x[:-1]])
+
+
+# ---------------------------------------------------------------- the bundled baseline
+
+@functools.cache
+def baseline_run(scale: float = 1.0, seed: int | None = None) -> dict:
+    """The bundled baseline at `scale` (its own seed unless given), as NumPy columns; cached, so that the
+    scale test and the pattern tests (tests/evidence/test_patterns.py) share the full-scale run."""
+    from awol.scenario.edits import scaled
+
+    scenario = scenario_from_tree(scaled(read_tree("baseline"), scale), source=f"baseline at scale {scale}")
+    frame = simulate(scenario, seed=seed)
+    return {c: frame[c].to_numpy() for c in frame.columns}

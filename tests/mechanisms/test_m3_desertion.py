@@ -58,7 +58,8 @@ def line_hazard(role: str, held: bool) -> float:
 
 def line_rate(d, status: str, role: str) -> tuple[float, float]:
     """(absences from the line, soldier-days exposed) of a status and role over the settled days."""
-    return float(d[f"line_absences_{status}_{role}"][SETTLED].sum()), float(yesterday(d[f"{status}_{role}"])[SETTLED].sum())
+    events = d[f"line_absences_{status}_{role}"][SETTLED].sum()
+    return float(events), float(yesterday(d[f"{status}_{role}"])[SETTLED].sum())
 
 
 @pytest.mark.parametrize("engine", ["cohorts", "agents"])

@@ -43,7 +43,8 @@ def recruitment_run():
         recruitment__volunteer_per_day=schedule(*VOLUNTEERS),
         recruitment__bonus=schedule((BONUS_RATIO * 100_000, 0)), recruitment__bonus_reference=schedule((100_000, 0)),
         recruitment__bonus_elasticity=ELASTICITY,
-        recruitment__detentions_per_day=schedule((DETENTIONS, 0)), recruitment__detainee_acceptance=schedule(*ACCEPTANCE),
+        recruitment__detentions_per_day=schedule((DETENTIONS, 0)),
+        recruitment__detainee_acceptance=schedule(*ACCEPTANCE),
         recruitment__mobilisation=[{"start": START + dt.timedelta(days=WAVE_START), "size": WAVE_SIZE,
                                     "days": WAVE_DAYS}],
     )

@@ -54,7 +54,7 @@ def test_m8_a_share_of_cases_reaches_the_public_record():
 
 
 def lagged(x: np.ndarray, mean: float) -> np.ndarray:
-    """x convolved with the geometric lag of this mean, cut at the last day."""
+    """The series x convolved with the geometric lag of this mean, cut at the last day."""
     q = 1 / (mean + 1)
     pmf = q * (1 - q) ** np.arange(len(x))
     return np.array([np.sum(x[: t + 1] * pmf[t::-1]) for t in range(len(x))])
