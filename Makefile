@@ -84,5 +84,11 @@ fuzz: $(STAMP)
 footprint: $(STAMP)
 	$(BIN)/python benchmarks/footprint/measure.py
 
+# Semantic mutations of the model (tools/mutants/mutations.toml), each run against the behavioural tests
+# (tests/mechanisms) in a scratch copy of src/ with its own Numba cache; prints which test caught each and
+# writes tools/mutants/results.md; fails if any survived. Two at a time; about an hour on the 2-core machine.
+mutants: $(STAMP)
+	$(BIN)/python tools/mutants/run.py
+
 clean:
 	rm -rf $(VENV) results .pytest_cache

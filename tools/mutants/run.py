@@ -1,0 +1,178 @@
+"""`make mutants`: break the model on purpose, one semantic mutation at a time, and see which test notices.
+
+Each mutation in `mutations.toml` is one exact text replacement in one file of `src/`. For each,
+the repository's `src/` is copied to a scratch directory, the replacement applied there (the
+text must occur exactly once, or the run stops before anything is run), and the behavioural
+tests (`tests/mechanisms`, plus any `tests` the mutation lists) run in a subprocess against
+that copy: PYTHONPATH points at the scratch `src/` and NUMBA_CACHE_DIR at a fresh directory of
+its own (Numba's cache does not notice a change in an inlined callee from another file, so a
+shared cache could run the unmutated kernels). pytest stops at the first failure, which is
+recorded as the test that caught the mutation. An unmutated copy runs first as a control and
+must pass, or every mutation would look caught.
+
+Two runs at a time at most (the machine has two cores), each under `nice -n 10`. Prints the
+table of mutation → test that caught it (or SURVIVED), writes it to `results.md` beside this
+file, and exits non-zero if the control failed or any mutation survived or could not be run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+SRC = ROOT / "src"
+TESTS = ("tests/mechanisms",)
+IGNORE = shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc", "*.egg-info")
+FIRST_FAILURE = re.compile(r"^(FAILED|ERROR) (\S+)", re.MULTILINE)
+
+
+def load(path: Path) -> list[dict]:
+    """The mutations of a TOML file (names unique)."""
+    mutations = tomllib.loads(path.read_text(encoding="utf-8"))["mutation"]
+    names = [m["name"] for m in mutations]
+    if len(set(names)) != len(names):
+        sys.exit(f"{path}: mutation names must be unique")
+    return mutations
+
+
+def problems(mutations: list[dict]) -> list[str]:
+    """Every mutation whose file is missing or whose text does not occur exactly once."""
+    out = []
+    for m in mutations:
+        path = SRC / m["file"]
+        if not path.is_file():
+            out.append(f"{m['name']}: no file src/{m['file']}")
+            continue
+        count = path.read_text(encoding="utf-8").count(m["find"])
+        if count != 1:
+            out.append(f"{m['name']}: the text to replace occurs {count} times in src/{m['file']} (must be once): "
+                       f"{m['find']!r}")
+        if m["find"] == m["replace"]:
+            out.append(f"{m['name']}: the replacement is the text itself")
+    return out
+
+
+def run_one(mutation: dict | None, keep: bool) -> dict:
+    """Copy src/, apply `mutation` (None: the control), run the tests; what happened."""
+    name = mutation["name"] if mutation else "none (control)"
+    work = Path(tempfile.mkdtemp(prefix="awol-mutant-"))
+    started = time.monotonic()
+    try:
+        src = work / "src"
+        shutil.copytree(SRC, src, ignore=IGNORE)
+        tests = list(TESTS)
+        if mutation:
+            path = src / mutation["file"]
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace(mutation["find"], mutation["replace"], 1), encoding="utf-8")
+            tests += mutation.get("tests", [])
+        env = dict(os.environ, PYTHONPATH=f"{src}{os.pathsep}{ROOT}", NUMBA_CACHE_DIR=str(work / "numba-cache"),
+                   PYTHONDONTWRITEBYTECODE="1")
+        where = subprocess.run([sys.executable, "-c", "import awol; print(awol.__file__)"], env=env, cwd=ROOT,
+                               capture_output=True, text=True)
+        if not where.stdout.strip().startswith(str(src)):
+            return dict(name=name, status="error", caught_by=f"awol imported from {where.stdout.strip() or '?'}",
+                        seconds=time.monotonic() - started, log=where.stderr[-2000:])
+        cmd = ["nice", "-n", "10", sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-rfE", *tests]
+        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+        log = done.stdout + done.stderr
+        first = FIRST_FAILURE.search(log)
+        if done.returncode == 0:
+            status, caught_by = ("passed" if mutation is None else "SURVIVED"), ""
+        elif first and done.returncode == 1:
+            status, caught_by = ("FAILED" if mutation is None else "caught"), first.group(2)
+        else:
+            status, caught_by = "error", f"pytest exit {done.returncode}" + (f" at {first.group(2)}" if first else "")
+        return dict(name=name, status=status, caught_by=caught_by, seconds=time.monotonic() - started, log=log[-3000:])
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def commit() -> str:
+    """The commit the scratch copies were made from, and whether src/ differed from it."""
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() + (" (src/ with uncommitted changes)" if dirty.stdout.strip() else "")
+
+
+def table(results: list[dict], mutations: dict[str, dict]) -> str:
+    """The results as a Markdown table, in the order of the mutations file."""
+    lines = ["| mutation | file | caught by (first failing test) | written to catch it | minutes |",
+             "|---|---|---|---|---|"]
+    for r in results:
+        m = mutations.get(r["name"], {})
+        caught = r["caught_by"].removeprefix("tests/mechanisms/") if r["status"] in ("caught", "FAILED") else \
+            f"**{r['status']}** {r['caught_by']}".strip()
+        expect = m.get("expect", "")
+        if expect and r["status"] == "caught":
+            expect = "same" if r["caught_by"].endswith(expect) or expect in r["caught_by"] else expect
+        lines.append(f"| {r['name']} | {('src/' + m['file']) if m else ''} | {caught} | {expect} | "
+                     f"{r['seconds'] / 60:.1f} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Check every mutation applies, run the control and the mutations, report; the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mutations", type=Path, default=HERE / "mutations.toml")
+    parser.add_argument("--only", help="run only the mutations whose name contains this text")
+    parser.add_argument("--jobs", type=int, default=2, choices=(1, 2), help="runs at a time (at most 2)")
+    parser.add_argument("--no-control", action="store_true", help="skip the unmutated control run")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch copies (their paths are in the log)")
+    parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    args = parser.parse_args()
+
+    mutations = load(args.mutations)
+    if args.only:
+        mutations = [m for m in mutations if args.only in m["name"]]
+    found = problems(mutations)
+    if found:
+        print("mutations that cannot be applied:", *found, sep="\n  ", file=sys.stderr)
+        return 2
+    jobs = ([] if args.no_control else [None]) + mutations
+    started = time.monotonic()
+    results = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(run_one, m, args.keep): m for m in jobs}
+        for future in concurrent.futures.as_completed(futures):
+            r = future.result()
+            results.append(r)
+            print(f"[{len(results)}/{len(jobs)}] {r['name']}: {r['status']} {r['caught_by']} "
+                  f"({r['seconds'] / 60:.1f} min)", flush=True)
+            if r["status"] in ("error", "FAILED"):
+                print(r["log"], file=sys.stderr)
+    order = {("none (control)" if m is None else m["name"]): i for i, m in enumerate(jobs)}
+    results.sort(key=lambda r: order[r["name"]])
+    by_name = {m["name"]: m for m in mutations}
+    text = table(results, by_name)
+    survived = [r["name"] for r in results if r["status"] in ("SURVIVED", "error", "FAILED")]
+    caught = sum(r["status"] == "caught" for r in results)
+    summary = (f"{caught} of {len(mutations)} mutations caught"
+               + (f"; not caught or not run: {', '.join(survived)}" if survived else "; none survived")
+               + f". {(time.monotonic() - started) / 60:.0f} minutes, {args.jobs} at a time.")
+    print("\n" + text + "\n\n" + summary)
+    if not args.only:
+        args.out.write_text(
+            "# Mutants: which behavioural test catches each broken mechanism\n\n"
+            f"Written by `make mutants` (tools/mutants/run.py) on {dt.date.today().isoformat()}, commit "
+            f"{commit()}. Each mutation is one exact replacement in one file (tools/mutants/mutations.toml); "
+            "the tests run are tests/mechanisms, stopped at the first failure. The control is the unmutated "
+            "copy, which must pass.\n\n" + text + "\n\n" + summary + "\n", encoding="utf-8")
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
