@@ -38,12 +38,13 @@ ENGINES = ("awol-agents", "awol-cohorts")
 # What the agent kernel (awol.engines.agents.kernel.step_day) touches. It visits a soldier only
 # on his candidate days, term end and days at large; the soldiers due on a day lie
 # anywhere in memory, so a visit costs one 64-byte cache line in each per-soldier array
-# it reads or writes (the fields it prefetches, and times deserted for the tallies),
-# plus the soldier's id in the day's list. A soldier arriving (the whole force on day 0)
-# is read in order, his fields' bytes once. A day on which a bound rises scans status,
-# role, channel and unit of every soldier and rebuilds the lists from the visit days.
+# it prefetches (`awol.engines.agents.kernel._prefetch_soldier`: the fields a visit reads,
+# times deserted and pathway for the tallies), plus the soldier's id in the day's list.
+# A soldier arriving (the whole force on day 0) is read in order, his fields' bytes once.
+# A day on which a bound rises scans status, role, channel and unit of every soldier and
+# rebuilds the lists from the visit days.
 AGENT_VISIT_FIELDS = ("key", "status", "role", "channel", "unit", "contract_end", "tolerance",
-                      "bound", "visit_day", "times_deserted")
+                      "bound", "visit_day", "times_deserted", "pathway")
 AGENT_SCAN_FIELDS = ("status", "role", "channel", "unit", "visit_day")
 CACHE_LINE = 64
 
@@ -79,14 +80,15 @@ def agent_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
 def cohort_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
     """Bytes the cohort engine must read each day, from its state at the end of a run.
 
-    Every day the draw kernel (`awol.engines.cohorts.kernel`) reads, for every pool of soldiers
-    on duty and in hospital (18 × units × risk levels), the three class totals (serving,
-    retained, in hospital) and the six parts without a ring (float64 each), and for every
-    group of pools its descriptor (5 int64); and every cohort record in use in the sparse
-    table of deserters at large and detainees (`awol.engines.cohorts.table.CohortTable`, caught as the
-    run makes it: key fields, code, count, incoming count, successors). Ring slots touched by
-    individual recruits are left out, so the count is a floor. None if the engine's layout
-    is not the one described.
+    Every day the draw kernel (`awol.engines.cohorts.kernel`) reads, for every pool (18 × units
+    × risk levels), the totals of the five classes it steps (serving, retained, in hospital,
+    on rotation leave, convalescing) and the six parts without a ring of the serving and
+    hospital classes (float64 each; the leave classes are empty in the reference model, so
+    their parts are never read), and for every group of pools its descriptor (5 int64); and
+    every cohort record in use in the sparse table of deserters at large and detainees
+    (`awol.engines.cohorts.table.CohortTable`, caught as the run makes it: key fields, code,
+    count, incoming count, successors). Ring slots touched by individual recruits are left
+    out, so the count is a floor. None if the engine's layout is not the one described.
     """
     from awol.engines.cohorts import table as tables
 
@@ -115,7 +117,7 @@ def cohort_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
     sc = impl.reference.scenario(n, days, seed)
     groups = 18 * sc.population.units
     pools = groups * sc.cohorts.risk_bins
-    per_pool = (3 + 6) * 8
+    per_pool = (5 + 6) * 8
     return {"cohorts": cohorts_in_use, "record_bytes": record, "pools": pools, "pool_bytes": per_pool,
             "groups": groups, "group_bytes": 5 * 8,
             "bytes_per_day": cohorts_in_use * record + pools * per_pool + groups * 5 * 8}
@@ -234,8 +236,9 @@ def write_report(res: dict, path: Path) -> None:
 
     L.append("## The model\n")
     L.append("The reference model of `reference/DECLARATION.md` (contract expiry and release, role "
-             "hazards, the desertion hazard without peer effect, search by region with fixed units, "
-             "capture and return), N contract soldiers, no recruitment. One **agent-step** is one "
+             "hazards and hospital, absences from the line with the propensity's hazard without peer "
+             "effect, search by region with fixed units and police at home, capture or voluntary return, "
+             "detention and return), N contract soldiers, no leave, no recruitment. One **agent-step** is one "
              "soldier for one day: a run of N soldiers over D days counts N·D agent-steps in every "
              "implementation, whatever it does with soldiers who have left (Mesa removes them).\n")
 
@@ -247,7 +250,8 @@ def write_report(res: dict, path: Path) -> None:
              f"means of every output below are within {ag['tolerance']:g} standard errors of each "
              f"other for every pair of implementations (largest standardised difference {worst:.2f}). "
              "z = |mean_a − mean_b| / √(se_a² + se_b²), se the standard error over seeds. Stocks are on the "
-             "final day; `total_*` are sums of the daily flows over the run. With 18 outputs × 3 pairs and "
+             f"final day; `total_*` are sums of the daily flows over the run. With {len(ag['rows'])} outputs × "
+             f"{len(ag['names']) * (len(ag['names']) - 1) // 2} pairs and "
              "standard errors estimated from the seeds, a single difference beyond 4 standard errors "
              "arises by chance now and then (about 1 % of runs at 20 seeds); a real disagreement "
              "grows with N and with the number of seeds.\n")
@@ -264,15 +268,21 @@ def write_report(res: dict, path: Path) -> None:
              "awol: the whole `awol.simulate(...)` call (set-up and daily table included), best of the "
              "repeats shown, Numba compile caches warm. Mesa: the daily steps only (building the "
              "agents is left out, which favours Mesa), one run.\n")
-    L.append("| implementation | N | days | repeats | seconds | agent-steps/s | × Mesa | bytes/agent-step | fraction of bandwidth ceiling |")
+    L.append("| implementation | N | days | repeats | seconds | agent-steps/s | × Mesa | bytes/agent-step "
+             "| fraction of bandwidth ceiling |")
     L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     mesa_rate = {r["n"]: r["rate"] for r in res["timings"]["mesa"]}
     for name in ("mesa", *ENGINES):
         for r in res["timings"][name]:
             if r["seconds"] is None:
-                L.append(f"| {name} | {sci(r['n'])} | {r['days']} | 1 | **did not finish within {r['timed_out']:g} s** (given up) | < {fmt_rate(r['n'] * r['days'] / r['timed_out'])} | - | - | - |")
+                L.append(f"| {name} | {sci(r['n'])} | {r['days']} | 1 | **did not finish within "
+                         f"{r['timed_out']:g} s** (given up) | < {fmt_rate(r['n'] * r['days'] / r['timed_out'])} "
+                         "| - | - | - |")
                 continue
-            ratio = f"{r['rate'] / mesa_rate[r['n']]:,.0f}×" if r["n"] in mesa_rate and name != "mesa" else ("1×" if name == "mesa" else "no Mesa run")
+            if name == "mesa":
+                ratio = "1×"
+            else:
+                ratio = f"{r['rate'] / mesa_rate[r['n']]:,.0f}×" if r["n"] in mesa_rate else "no Mesa run"
             b = r.get("bytes_per_step")
             bytes_s = "n/a" if b is None else (f"{b:.3g}" if b < 10 else f"{b:.0f}")
             frac = "n/a" if b is None else f"{r['rate'] * b / (bw * 1e9):.2%}"
@@ -312,8 +322,9 @@ def write_report(res: dict, path: Path) -> None:
     states = [r for r in res["timings"]["awol-cohorts"] if r.get("state")]
     detail = "; ".join(f"N = {sci(r['n'])}: {r['state']['cohorts']:,} cohorts × {r['state']['record_bytes']} B "
                        f"+ {r['state']['pools']:,} pools × {r['state']['pool_bytes']} B" for r in states)
-    L.append("- awol-cohorts: the bytes a day must read at least once ÷ N: for every pool of soldiers on "
-             "duty and in hospital, its three class totals and six parts, and for every group of pools its "
+    L.append("- awol-cohorts: the bytes a day must read at least once ÷ N: for every pool, the totals of "
+             "its five classes (serving, retained, hospital, rotation leave, convalescence) and the six parts "
+             "of the serving and hospital classes without a ring, and for every group of pools its "
              "descriptor; and every record in use in the sparse table of deserters at large and detainees "
              "(`awol.engines.cohorts.table.CohortTable`, from its state at the end of the run: key fields, code, "
              "count, incoming count, successors). Ring slots touched by individual recruits are left out "
@@ -340,7 +351,8 @@ def write_report(res: dict, path: Path) -> None:
     L.append("| target | measured | reached |")
     L.append("|---|---|---|")
     for t in res["targets"]:
-        L.append(f"| {t['target']} | {t['measured']} | {'yes' if t['reached'] else ('**no**' if t['reached'] is not None else 'not measured')} |")
+        reached = "yes" if t["reached"] else ("**no**" if t["reached"] is not None else "not measured")
+        L.append(f"| {t['target']} | {t['measured']} | {reached} |")
     L.append("")
     path.write_text("\n".join(L))
 
@@ -397,7 +409,8 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
 
     res: dict = {"days": a.days, "load_start": [round(x, 2) for x in load()], "machine": machine()}
-    log = lambda msg: print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    def log(msg: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
     log("STREAM triad")
     res["stream"] = triad.bandwidth(1 << 22 if a.quick else 1 << 25)
@@ -421,7 +434,8 @@ def main(argv=None) -> int:
             "awol-agents": [(10**4, a.days), (10**5, a.days), (10**6, a.days)],
             "awol-cohorts": [(10**4, a.days), (10**5, a.days), (10**6, a.days), (10**7, a.days), (10**8, a.days)],
         }
-    repeats = lambda name, n: 1 if name == "mesa" else (3 if n <= 10**6 else 2)
+    def repeats(name: str, n: int) -> int:
+        return 1 if name == "mesa" else (3 if n <= 10**6 else 2)
     res["timings"] = {}
     for name, runs in sizes.items():
         res["timings"][name] = []

@@ -96,27 +96,28 @@ class Soldier(mesa.Agent):
                 self.role = ASSAULT
 
     def in_hospital(self, u: float) -> None:
+        """M2: leaves hospital, discharged or back on duty (nobody deserts from hospital)."""
         m = self.model
-        hazard = min(1.0, m.desertion[Status.HOSPITAL][self.role] * self.tolerance)
         if u < m.recover:
             if self.random.random() < m.discharge:
                 self.leave(Status.RELEASED)
             else:
-                self.status = Status.RETAINED if self.retained else Status.SERVING
-        elif u < m.recover + (1.0 - m.recover) * hazard:
-            self.desert()
+                self.back_on_duty()
 
     def at_large(self, u: float) -> None:
         m = self.model
-        search = m.search_capture[self.region]
-        surrender, move = m.surrender, m.move
-        if u < search:
-            m.captures_search += 1
+        found = m.found[self.region]          # search units, or police at home
+        back, move = m.voluntary_return, m.move
+        if u < found:
+            if self.region in m.homes:
+                m.captures_police += 1
+            else:
+                m.captures_search += 1
             self.detain()
-        elif u < search + (1.0 - search) * surrender:
-            m.surrenders += 1
+        elif u < found + (1.0 - found) * back:
+            m.voluntary_returns += 1
             self.detain()
-        elif u < search + (1.0 - search) * (surrender + (1.0 - surrender) * move):
+        elif u < found + (1.0 - found) * (back + (1.0 - back) * move):
             self.move()
 
     def in_detention(self, u: float) -> None:
@@ -126,15 +127,19 @@ class Soldier(mesa.Agent):
                 self.leave(Status.IMPRISONED)
                 return
             m.returned_to_front += 1
-            self.status = Status.RETAINED if self.retained else Status.SERVING
-            self.region = self.front
+            self.back_on_duty()
             if self.random.random() < m.assault_returned:
                 self.role = ASSAULT
 
     # ------------------------------------------------------------- events
 
+    def back_on_duty(self) -> None:
+        """Back with his unit: retained if his term was decided, serving otherwise."""
+        self.status = Status.RETAINED if self.retained else Status.SERVING
+        self.region = self.front
+
     def desert(self) -> None:
-        """M3: leaves for at large, heading for the exit or for home."""
+        """M3: leaves from the line for at large, heading for the exit or for home."""
         m = self.model
         m.new_desertions += 1
         self.status = Status.AT_LARGE
@@ -153,7 +158,7 @@ class Soldier(mesa.Agent):
             self.region = there
 
     def detain(self) -> None:
-        """M6: caught or surrendered; the sentence is decided now."""
+        """M6: caught or back of his own will; the sentence is decided now."""
         m = self.model
         self.status = Status.DETAINED
         v = self.random.random()

@@ -27,7 +27,7 @@ DAYS_PER_MONTH = 365.25 / 12
 ROLES = ("rear", "line", "assault")
 ACTIVE = (Status.SERVING, Status.RETAINED, Status.HOSPITAL, Status.AT_LARGE, Status.DETAINED)
 ABSORBING = (Status.IMPRISONED, Status.RELEASED, Status.KILLED, Status.ESCAPED)
-FLOWS = ("new_desertions", "captures_search", "surrenders", "returned_to_front",
+FLOWS = ("new_desertions", "captures_search", "captures_police", "voluntary_returns", "returned_to_front",
          "deaths", "wounds", "released_at_term", "retained_at_term", "escapes")
 
 
@@ -50,10 +50,53 @@ def next_hops(regions: list[str], routes: list[tuple[str, str]], targets: list[s
     return hop
 
 
+def outside_reference(tree: dict) -> list[str]:
+    """What in a scenario tree this model does not implement, one line each (empty: none).
+
+    awol's scenario has mechanisms the declaration leaves out; the reference scenario
+    switches them off or makes them neutral. Were one switched on there, awol would run
+    it and this model would silently differ; it refuses the tree instead.
+    """
+    pol, des, pur, rec = tree["policy"], tree["desertion"], tree["pursuit"], tree["recruitment"]
+
+    def values(schedule):
+        return [step["value"] for step in schedule]
+
+    constant = [f"policy.{k}" for k, v in pol.items() if v is not None and len(v) != 1]
+    constant += [name for name, v in (("casualties.intensity", tree["casualties"]["intensity"]),
+                                      ("leave.start_per_day", tree["leave"]["start_per_day"]))
+                 if len(v) != 1]
+    checks = [
+        (not constant, f"{', '.join(constant)}: must be constant (one step)"),
+        (tree["population"]["mobilised"]["size"] == 0 and tree["population"]["detainee"]["size"] == 0,
+         "population: only contract volunteers (mobilised and detainee sizes 0)"),
+        (not any(values(rec["volunteer_per_day"])) and not any(values(rec["detentions_per_day"]))
+         and not rec["mobilisation"] and rec.get("force_target") is None, "recruitment: none (all inflows 0)"),
+        (not any(values(pol["amnesty"])), "policy.amnesty: must be 0"),
+        (values(pol["short_first_prosecution"]) == values(pol["prosecution_share"]),
+         "policy.short_first_prosecution: must equal prosecution_share (one rule for every absence)"),
+        (not any(values(tree["leave"]["start_per_day"])) and tree["leave"]["convalescent_share"] == 0,
+         "leave: none (start_per_day 0, convalescent_share 0)"),
+        (des["form"] == "loglinear" and des["peer_weight"] == 0, "desertion.peer_weight: must be 0 (no peer effect)"),
+        (des["leave_no_return"] == 0 and des["treatment_no_return"] == 0 and des["refusal"] == 0,
+         "desertion: leave_no_return, treatment_no_return and refusal must be 0 (only absences from the line)"),
+        (all(r["checkpoints"] == 0 for r in pur["routes"]), "pursuit.routes: no checkpoints (all 0)"),
+        (not pur["adaptive"]["enabled"] and pur.get("level") is None,
+         "pursuit: fixed search units (adaptive off, no level schedule)"),
+        (pur["death_at_large_per_day"] == 0, "pursuit.death_at_large_per_day: must be 0"),
+        (pur.get("hiding_levels") == 1, "pursuit.hiding_levels: must be 1 (everyone hides alike)"),
+    ]
+    return [message for ok, message in checks if not ok]
+
+
 class ReferenceModel(mesa.Model):
     """N contract soldiers over `days` days; parameters from the reference scenario tree."""
 
     def __init__(self, tree: dict, seed: int | None = None):
+        problems = outside_reference(tree)
+        if problems:
+            raise ValueError("not the reference model (this implementation has no such mechanism):\n"
+                             + "\n".join(problems))
         super().__init__(seed=seed)
         self.day = -1
         self._read_parameters(tree)
@@ -70,11 +113,13 @@ class ReferenceModel(mesa.Model):
     # ------------------------------------------------------------- set-up
 
     def _read_parameters(self, tree: dict) -> None:
-        first = lambda schedule: float(schedule[0]["value"])  # constant schedules
+        def first(schedule):  # constant schedules
+            return float(schedule[0]["value"])
+
         policy, cas, des, pur = tree["policy"], tree["casualties"], tree["desertion"], tree["pursuit"]
         intensity = first(cas["intensity"])
         self.death = [min(1.0, cas["death_per_day"][r] * intensity) for r in ROLES]
-        self.wound = [min(1.0 - d, cas["wound_per_day"][r] * intensity) for r, d in zip(ROLES, self.death)]
+        self.wound = [min(1.0 - d, cas["wound_per_day"][r] * intensity) for r, d in zip(ROLES, self.death, strict=True)]
         self.recover = min(1.0, 1.0 / cas["recovery_days"])
         self.discharge = cas["discharge_share"]
         self.release = first(policy["release_at_term"])
@@ -89,14 +134,16 @@ class ReferenceModel(mesa.Model):
         self.regions = [r["name"] for r in pur["regions"]]
         kinds = {r["name"]: r["kind"] for r in pur["regions"]}
         self.exits = {r for r in self.regions if kinds[r] == "exit"}
+        self.homes = {r for r in self.regions if kinds[r] == "home"}
         routes = [(r["from"], r["to"]) for r in pur["routes"]]
         self.next_hop = {
-            "home": next_hops(self.regions, routes, [r for r in self.regions if kinds[r] == "home"]),
+            "home": next_hops(self.regions, routes, sorted(self.homes)),
             "exit": next_hops(self.regions, routes, sorted(self.exits)),
         }
         self.search_units = {r: float(pur["search_units"].get(r, 0.0)) for r in self.regions}
         self.search_k, self.search_max = pur["search_k"], pur["search_max_per_day"]
-        self.surrender = pur["surrender_per_day"]
+        self.police = pur["home_detection_per_day"]
+        self.voluntary_return = pur["voluntary_return_per_day"]
         self.move = pur["move_per_day"]
         self.detention_end = min(1.0, 1.0 / pur["detention_days"])
         fronts = [r for r in self.regions if kinds[r] == "front"]
@@ -144,17 +191,17 @@ class ReferenceModel(mesa.Model):
         arrest = 1.0 - math.exp(-des["arrest_k"] * pursuers / (at_large + 1.0))
         common = (des["channel_weight"]["volunteer"]
                   - des["deterrence_weight"] * arrest * self.severity)
-        grievance = {Status.SERVING: 0.0, Status.RETAINED: des["grievance_weight"], Status.HOSPITAL: 0.0}
-        opportunity = {Status.SERVING: 1.0, Status.RETAINED: 1.0, Status.HOSPITAL: des["hospital_opportunity"]}
+        grievance = {Status.SERVING: 0.0, Status.RETAINED: des["grievance_weight"]}
         self.desertion = {
-            s: [min(1.0, des["base_per_day"] * opportunity[s] * math.exp(
-                des["risk_weight"] * d / des["risk_reference_per_day"] + grievance[s] + common))
+            s: [des["base_per_day"] * math.exp(des["risk_weight"] * d / des["risk_reference_per_day"] + g + common)
                 for d in self.death]
-            for s in grievance
+            for s, g in grievance.items()
         }
-        self.search_capture = {
-            r: self.search_max * (1.0 - math.exp(-self.search_k * self.search_units[r]
-                                                 / (self.at_large_by_region[r] + 1.0)))
+        # found today: by search units (Epstein's form) outside home regions, by police at home
+        self.found = {
+            r: self.police if r in self.homes else
+            self.search_max * (1.0 - math.exp(-self.search_k * self.search_units[r]
+                                              / (self.at_large_by_region[r] + 1.0)))
             for r in self.regions
         }
 

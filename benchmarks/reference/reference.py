@@ -17,7 +17,7 @@ SEARCH_UNITS_PER = 100_000
 
 STOCKS = ("serving", "retained", "hospital", "at_large", "detained",
           "imprisoned", "released", "killed", "escaped")
-FLOWS = ("new_desertions", "captures_search", "surrenders", "returned_to_front",
+FLOWS = ("new_desertions", "captures_search", "captures_police", "voluntary_returns", "returned_to_front",
          "deaths", "wounds", "released_at_term", "retained_at_term", "escapes")
 OUTPUTS = STOCKS + tuple(f"total_{f}" for f in FLOWS)
 

@@ -16,3 +16,8 @@ class ProblemsError(Exception):
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
         super().__init__(self.separator.join(self.problems))
+
+    def __reduce__(self):
+        # Rebuilt from its problems, not from the joined message, when it crosses from a
+        # worker process (pickle would otherwise split the message into characters).
+        return type(self), (self.problems,)

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from awol.evidence.posterior import model_stamp, read_posterior
+from awol.evidence.priors import declared_priors
 from tests.command import invoke
 
 sbi = pytest.importorskip("sbi", reason="needs the `inference` extra: pip install -e '.[inference]'")
@@ -48,7 +49,7 @@ def test_npe_posterior_is_the_same_for_one_and_two_workers(tmp_path, small_file,
     a, b = (json.loads((tmp_path / f).read_text()) for f in ("one.json", "two.json"))
     assert a["particles"] == b["particles"] and a["predictive"] == b["predictive"]
     doc = read_posterior(tmp_path / "one.json")
-    assert len(doc["particles"]["values"]) == 4000 and len(doc["parameters"]) == 15
+    assert len(doc["particles"]["values"]) == 4000 and len(doc["parameters"]) == len(declared_priors())
     assert doc["provenance"]["workers"] == 1 and b["provenance"]["workers"] == 2
     assert doc["provenance"]["model_stamp"] == model_stamp() and doc["provenance"]["engine"] == "cohorts"
     assert "--method" in doc["provenance"]["command"] and doc["provenance"]["data_hash"]
@@ -92,6 +93,6 @@ def test_sbc_runs_on_the_bank(tmp_path, small_file, small_data):
     )
     assert result.exit_code == 0, result.stderr
     out = json.loads((tmp_path / "sbc.json").read_text())
-    assert out["datasets"] == 10 and len(out["parameters"]) == 15
+    assert out["datasets"] == 10 and len(out["parameters"]) == len(declared_priors())
     assert all(sum(p["histogram"]) == 10 for p in out["parameters"])
     assert (tmp_path / "fig" / "sbc-ranks.svg").exists() and (tmp_path / "fig" / "sbc-coverage.svg").exists()

@@ -164,8 +164,14 @@ def test_model_stamp_changes_with_the_model(tmp_path, monkeypatch):
     shutil.copytree(awol.__path__[0], fake, ignore=shutil.ignore_patterns("__pycache__", "web", "report"))
     monkeypatch.setattr(awol, "__file__", str(fake / "__init__.py"))
     assert model_stamp() == before
-    (fake / "model" / "desertion.py").write_text((fake / "model" / "desertion.py").read_text() + "\n# changed\n")
-    assert model_stamp() != before
+    agents = fake / "engines" / "agents" / "kernel.py"  # not the cohort engine the posterior was fitted with
+    agents.write_text(agents.read_text() + "\n# changed\n")
+    assert model_stamp() == before
+    for part in ("model/desertion.py", "engines/cohorts/kernel.py", "engines/rng.py"):
+        edited = fake / part
+        edited.write_text(edited.read_text() + "\n# changed\n")
+        assert model_stamp() != before, part
+        before = model_stamp()
 
 
 def test_two_posteriors_side_by_side():

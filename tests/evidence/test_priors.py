@@ -28,7 +28,8 @@ def test_declared_priors_cover_the_drivers_with_sources():
     assert len([p for p in priors if p.kind != "error"]) >= 8
     assert all(len(p.source) > 10 for p in priors)
     names = {p.name for p in priors}
-    assert {"reporting_share", "prosecution_change", "volunteer_rate", "casualty_intensity", "search_k"} <= names
+    assert {"reporting_share", "prosecution_change", "volunteer_rate", "casualty_intensity", "home_detection",
+            "voluntary_return", "leave_no_return", "treatment_no_return"} <= names
 
 
 def test_unit_cube_maps_to_values_and_back():

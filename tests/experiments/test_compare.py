@@ -97,3 +97,30 @@ def test_cli_compare_draws_from_the_shipped_posterior_and_fits_80_columns(tmp_pa
     assert "desertion.base_per_day" in manifest["parameters"]["paths"]
     bad = CliRunner().invoke(app, ["compare", str(a), str(b), "--posterior", "no-such", "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "no-such" in bad.output
+
+
+def test_keeping_only_summaries_gives_the_same_comparison_and_no_tables(tmp_path):
+    """`keep_runs=False` writes no daily table, and its summaries and differences are those of the tables."""
+    import pandas as pd
+    import pytest
+
+    from awol.experiments import api
+    from awol.experiments.design import DesignError
+    from awol.scenario.load import scenario_from_tree
+
+    scs = [scenario_from_tree(small_tree(name, days=40)) for name in ("baseline", "honour-contracts")]
+    table = pd.DataFrame({"desertion.base_per_day": [2e-5, 1.2e-4, 6e-5]})
+    kept = api.compare(scs, parameters=table, out=tmp_path / "kept", workers=1, progress=False)
+    lean = api.compare(scs, parameters=table, out=tmp_path / "lean", workers=1, progress=False, keep_runs=False)
+    pd.testing.assert_frame_equal(lean.summaries, kept.summaries, check_exact=True)
+    pd.testing.assert_frame_equal(lean.table, kept.table, check_exact=True)
+    assert (lean.table["mean_difference"] != 0).any()  # the comparison says something
+    assert not list((tmp_path / "lean").rglob("run-*.parquet"))
+    assert len(list((tmp_path / "kept").rglob("run-*.parquet"))) == 6
+    assert len(list((tmp_path / "lean").rglob("run-*.summary.json"))) == 6
+    again = api.compare(scs, parameters=table, out=tmp_path / "lean", workers=1, progress=False, keep_runs=False)
+    pd.testing.assert_frame_equal(again.summaries, kept.summaries, check_exact=True)  # resumed from the kept summaries
+    with pytest.raises(DesignError, match="kept only each run's summaries"):
+        lean.dataset()
+    with pytest.raises(DesignError, match="runs_kept"):  # the same folder cannot switch to daily tables
+        api.compare(scs, parameters=table, out=tmp_path / "lean", workers=1, progress=False)

@@ -43,8 +43,8 @@ REFUSED = [
     ("pursuit.checkpoint_k", 1e308),
     ("population.volunteer.size", 10**12),
     ("population.detainee.size", limits.MAX_SOLDIERS + 1),
-    ("recruitment.volunteer_per_day", 1e15),
-    ("recruitment.volunteer_per_day", math.inf),
+    ("recruitment.volunteer_per_day[0].value", 1e15),
+    ("recruitment.volunteer_per_day[1].value", math.inf),
     ("recruitment.bonus_reference", math.inf),
     ("recruitment.bonus_elasticity", 1e308),
     ("recruitment.bonus[0].value", math.inf),
@@ -58,8 +58,8 @@ REFUSED = [
     ("desertion.peer_memory_days", limits.MAX_DAYS + 1),
     ("pursuit.adaptive.lag_days", 10**12),
     ("pursuit.adaptive.max_search_units", 1e308),
-    ("pursuit.search_units.interior", math.inf),
-    ("pursuit.amnesty_surrender_multiplier", 1e308),
+    ("pursuit.search_units.border", math.inf),
+    ("pursuit.amnesty_return_multiplier", 1e308),
     ("casualties.intensity[0].value", math.nan),
     ("channels.volunteer.term_months", {10**9: 1.0}),
     ("population.volunteer.started_within_months", 1e300),
@@ -88,8 +88,8 @@ def test_the_limits_themselves_are_accepted():
 
 def test_a_bonus_response_beyond_the_inflow_limit_is_refused():
     """Each number within its own limit, but together a volunteer inflow of 10⁶ × 10^(12·10) a day."""
-    found = problems_with({"recruitment.volunteer_per_day": 1000.0, "recruitment.bonus_elasticity": 10.0,
-                           "recruitment.bonus_reference": 1.0, "recruitment.bonus[0].value": 1e12})
+    found = problems_with({"recruitment.volunteer_per_day[0].value": 1000.0, "recruitment.bonus_elasticity": 10.0,
+                           "recruitment.bonus_reference[0].value": 1.0, "recruitment.bonus[0].value": 1e12})
     assert any(p.startswith("recruitment.volunteer_per_day:") and "volunteers a day" in p for p in found), found
 
 

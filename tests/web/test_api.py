@@ -300,3 +300,11 @@ def test_an_error_never_echoes_a_long_input(client):
     long = "x" * 50_000
     response = client.post("/api/jobs", json=SMALL | {"label": long})
     assert response.status_code == 422 and len(response.content) < 1000
+
+
+def test_the_exact_expectation_is_refused_for_a_scenario_that_follows_its_state(client):
+    response = client.post("/api/jobs", json=SMALL | {"engine": "expected"})
+    assert response.status_code == 422
+    assert all(d["loc"] == ["body", "engine"] for d in response.json()["detail"])
+    assert any("peer_weight" in d["msg"] for d in response.json()["detail"])
+    assert client.get("/api/jobs").json() == []

@@ -51,3 +51,19 @@ def scenario_or_exit(path: str | Path) -> Scenario:
         return load_scenario(path)
     except ScenarioError as exc:
         fail([str(p) for p in exc.problems], title=_one_line(f"{exc.source}: {len(exc.problems)} problem(s)"))
+
+
+def check_dask(dask: str | None) -> None:
+    """`--dask` as `local:N` (N from 1 to the worker limit) or a scheduler address, before anything starts."""
+    from awol.scenario.limits import MAX_WORKERS
+
+    if dask is None:
+        return
+    if dask.startswith("local:"):
+        n = dask.split(":", 1)[1]
+        if not n.isdigit() or int(n) < 1:
+            fail(f"--dask: {dask!r}; write local:N with N at least 1, or a scheduler address tcp://HOST:PORT")
+        if int(n) > MAX_WORKERS:
+            fail(f"--dask: {int(n):,}; at most {MAX_WORKERS} worker processes on this machine")
+    elif "://" not in dask:
+        fail(f"--dask: {dask!r}; write local:N or a scheduler address tcp://HOST:PORT")

@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich import box
 from rich.table import Table
 
-from awol.cli.common import app, console, errors, fail, scenario_or_exit
+from awol.cli.common import app, check_dask, console, errors, fail, scenario_or_exit
 from awol.progress import rich_progress
 
 FORMATS = ("table", "json", "csv")
@@ -31,22 +31,14 @@ def _observed_or_exit(paths):
         fail(exc.problems, title=f"observed data: {len(exc.problems)} problem(s)")
 
 
-def _check_dask(dask: str | None) -> None:
-    if dask is None:
-        return
-    count = dask.split(":", 1)[1] if dask.startswith("local:") else None
-    if (count is not None and (not count.isdigit() or int(count) < 1)) or (count is None and "://" not in dask):
-        fail(f"--dask: {dask!r}; write local:N with N at least 1, or a scheduler address tcp://HOST:PORT")
-
-
 def _check_work(least: int = 1, **options: int | None) -> None:
     """Every count of work an evidence command takes has an upper limit (scenario/limits.py);
     `--draws` may be `least` (0: calibrate skips the predictive check). None: the declared default."""
     from awol.scenario import limits
 
     most = {"population": limits.MAX_DRAWS, "draws": limits.MAX_DRAWS, "generations": limits.MAX_GENERATIONS,
-            "simulations": limits.MAX_DRAWS, "workers": limits.MAX_WORKERS}
-    lowest = {"population": 2, "simulations": 20, "draws": least}
+            "simulations": limits.MAX_DRAWS, "datasets": limits.MAX_DRAWS, "workers": limits.MAX_WORKERS}
+    lowest = {"population": 2, "simulations": 20, "datasets": 10, "draws": least}
     problems = [f"--{name}: {value:,}; must be from {lowest.get(name, 1)} to {most[name]:,}"
                 for name, value in options.items()
                 if value is not None and not lowest.get(name, 1) <= value <= most[name]]
@@ -62,16 +54,18 @@ def _check_nowcast_days(posterior: Path, until: str | None, draws: int, workers:
     from awol.evidence.nowcast import PosteriorError, posterior_scenario, read_posterior
     from awol.scenario import limits
 
-    try:
-        scenario, _ = posterior_scenario(read_posterior(posterior), posterior)
-    except PosteriorError:
-        return  # the nowcast itself names what is wrong with the posterior
-    days = None
+    end = None
     if until is not None:
         try:
             end = dt.date.fromisoformat(until)
         except ValueError:
             fail(f"--until: {until!r} is not a date; write YYYY-MM-DD")
+    try:
+        scenario, _ = posterior_scenario(read_posterior(posterior), posterior)
+    except PosteriorError:
+        return  # the nowcast itself names what is wrong with the posterior
+    days = None
+    if end is not None:
         days = (end - scenario.simulation.start).days + 1
         if days > limits.MAX_DAYS:
             fail(f"--until: {until}; at most {limits.MAX_DAYS:,} days from the scenario's start "
@@ -124,21 +118,38 @@ METHODS = ("abc", "npe")
 def calibrate(
     ctx: typer.Context,
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
-    params: Annotated[Optional[list[str]], typer.Option("--params", help="Dotted path of a parameter to fit (repeat); its prior is the range declared in the scenario file. Without it: every driver of data/inference/priors.yaml.")] = None,
-    data: Annotated[Optional[list[Path]], typer.Option("--data", help="Observed-data CSV (repeat; default: the bundled court-case tally).")] = None,
-    method: Annotated[str, typer.Option(help="abc (ABC-SMC, pyabc) or npe (neural posterior estimation, sbi; needs the `inference` extra and the declared priors).")] = "abc",
-    population: Annotated[Optional[int], typer.Option(help="ABC: particles per generation (default: data/inference/method.yaml).")] = None,
-    generations: Annotated[Optional[int], typer.Option(help="ABC: most generations, counting those already in --db (default: method.yaml); the declared stopping rule may end earlier.")] = None,
-    workers: Annotated[int, typer.Option(help="Local worker processes (ABC: 1 is reproducible from --seed; NPE: any number gives the same posterior).")] = 1,
-    dask: Annotated[Optional[str], typer.Option(help="Run on dask.distributed: a scheduler address (tcp://HOST:8786) or local:N.")] = None,
-    db: Annotated[Optional[Path], typer.Option(help="ABC: pyabc database (SQLite); the same command resumes it (default: <out>.db).")] = None,
-    bank: Annotated[Optional[Path], typer.Option(help="NPE: directory of the simulation bank; the same command resumes it (default: <out>.bank).")] = None,
-    simulations: Annotated[Optional[int], typer.Option(help="NPE: training simulations (default: method.yaml).")] = None,
-    published_by: Annotated[Optional[str], typer.Option(help="Fit only the figures published by this date, YYYY-MM-DD (a time split); the rest are predicted.")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Posterior JSON (default: <scenario stem>.posterior.json next to the scenario file; in the current directory for a bundled scenario).")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Base seed (default: the scenario's).")] = None,
-    draws: Annotated[Optional[int], typer.Option(help="Posterior-predictive simulations for the fit check (default: 60 for ABC, method.yaml's for NPE).")] = None,
-    max_minutes: Annotated[Optional[float], typer.Option(help="ABC: stop sampling after this many minutes (a wall-clock limit, recorded; not for a shipped posterior).")] = None,
+    params: Annotated[list[str] | None, typer.Option("--params", help="Dotted path of a parameter to fit (repeat); "
+                                                                      "its prior is the range declared in the "
+                                                                      "scenario file. Without it: every driver of "
+                                                                      "data/inference/priors.yaml.")] = None,
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Observed-data CSV (repeat; default: the bundled "
+                                                                   "court-case tally).")] = None,
+    method: Annotated[str, typer.Option(help="abc (ABC-SMC, pyabc) or npe (neural posterior estimation, sbi; needs "
+                                             "the `inference` extra and the declared priors).")] = "abc",
+    population: Annotated[int | None, typer.Option(help="ABC: particles per generation (default: "
+                                                        "data/inference/method.yaml).")] = None,
+    generations: Annotated[int | None, typer.Option(help="ABC: most generations, counting those already in --db "
+                                                         "(default: method.yaml); the declared stopping rule may end "
+                                                         "earlier.")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes (ABC: 1 is reproducible from --seed; NPE: any "
+                                              "number gives the same posterior).")] = 1,
+    dask: Annotated[str | None, typer.Option(help="Run on dask.distributed: a scheduler address (tcp://HOST:8786) or "
+                                                  "local:N.")] = None,
+    db: Annotated[Path | None, typer.Option(help="ABC: pyabc database (SQLite); the same command resumes it (default: "
+                                                 "<out>.db).")] = None,
+    bank: Annotated[Path | None, typer.Option(help="NPE: directory of the simulation bank; the same command resumes "
+                                                   "it (default: <out>.bank).")] = None,
+    simulations: Annotated[int | None, typer.Option(help="NPE: training simulations (default: method.yaml).")] = None,
+    published_by: Annotated[str | None, typer.Option(help="Fit only the figures published by this date, YYYY-MM-DD (a "
+                                                          "time split); the rest are predicted.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Posterior JSON (default: <scenario stem>.posterior.json next to "
+                                                  "the scenario file; in the current directory for a bundled "
+                                                  "scenario).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    draws: Annotated[int | None, typer.Option(help="Posterior-predictive simulations for the fit check (default: 60 "
+                                                   "for ABC, method.yaml's for NPE).")] = None,
+    max_minutes: Annotated[float | None, typer.Option(help="ABC: stop sampling after this many minutes (a wall-clock "
+                                                           "limit, recorded; not for a shipped posterior).")] = None,
 ) -> None:
     """Fit scenario parameters to observed court-case figures; write the posterior as JSON.
 
@@ -147,12 +158,13 @@ def calibrate(
     """
     import datetime as dt
 
-    from awol.evidence.calibrate import calibrate as run_calibration, write_posterior
+    from awol.evidence.calibrate import calibrate as run_calibration
+    from awol.evidence.calibrate import write_posterior
     from awol.evidence.measure import MeasurementError
     from awol.evidence.priors import CalibrationError, declared_priors, priors_for
     from awol.scenario.load import BUNDLED_DIR, resolve_path
 
-    _check_dask(dask)
+    check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
     if method not in METHODS:
@@ -211,13 +223,17 @@ def calibrate(
 def sbc(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
     out: Annotated[Path, typer.Option(help="Results JSON (ranks per parameter, tests, coverage curve).")],
-    data: Annotated[Optional[list[Path]], typer.Option("--data", help="Observed-data CSV (repeat; default: the bundled tally); sets which figures a data set has.")] = None,
-    bank: Annotated[Optional[Path], typer.Option(help="Directory of the simulation bank (default: <out>.bank); shared with `calibrate --method npe`.")] = None,
-    simulations: Annotated[Optional[int], typer.Option(help="Training simulations (default: method.yaml).")] = None,
-    datasets: Annotated[Optional[int], typer.Option(help="Simulated data sets (default: method.yaml, 200).")] = None,
-    figures: Annotated[Optional[Path], typer.Option(help="Also draw rank histograms and the coverage curve as SVG into this directory.")] = None,
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Observed-data CSV (repeat; default: the bundled "
+                                                                   "tally); sets which figures a data set "
+                                                                   "has.")] = None,
+    bank: Annotated[Path | None, typer.Option(help="Directory of the simulation bank (default: <out>.bank); shared "
+                                                   "with `calibrate --method npe`.")] = None,
+    simulations: Annotated[int | None, typer.Option(help="Training simulations (default: method.yaml).")] = None,
+    datasets: Annotated[int | None, typer.Option(help="Simulated data sets (default: method.yaml, 200).")] = None,
+    figures: Annotated[Path | None, typer.Option(help="Also draw rank histograms and the coverage curve as SVG into "
+                                                      "this directory.")] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes (the result does not depend on them).")] = 1,
-    seed: Annotated[Optional[int], typer.Option(help="Base seed (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
 ) -> None:
     """Simulation-based calibration of neural posterior estimation on the full problem (needs the `inference` extra)."""
     import json
@@ -225,11 +241,7 @@ def sbc(
     from awol.evidence.infer import run_sbc
     from awol.evidence.priors import CalibrationError
 
-    if workers < 1:
-        fail(f"--workers: {workers}; must be at least 1")
-    for name, value, low in (("--simulations", simulations, 20), ("--datasets", datasets, 10)):
-        if value is not None and value < low:
-            fail(f"{name}: {value}; must be at least {low}")
+    _check_work(simulations=simulations, datasets=datasets, workers=workers)
     sc = scenario_or_exit(scenario)
     observed, _ = _observed_or_exit(data)
     bank = bank or out.with_suffix(".bank")
@@ -284,25 +296,31 @@ def show_posterior(doc: dict) -> None:
 
 @app.command()
 def nowcast(
-    posterior: Annotated[Path, typer.Argument(help="Posterior JSON written by `awol calibrate`, or a bundled scenario name (its shipped posterior).")],
-    until: Annotated[Optional[str], typer.Option(help="Date of the nowcast, YYYY-MM-DD (default: the scenario's end).")] = None,
+    posterior: Annotated[Path, typer.Argument(help="Posterior JSON written by `awol calibrate`, or a bundled scenario "
+                                                   "name (its shipped posterior).")],
+    until: Annotated[str | None, typer.Option(help="Date of the nowcast, YYYY-MM-DD (default: the scenario's "
+                                                   "end).")] = None,
     draws: Annotated[int, typer.Option(help="Particles drawn by weight and simulated.")] = 100,
     format: Annotated[str, typer.Option("--format", help="table, json or csv (to stdout).")] = "table",
-    seed: Annotated[Optional[int], typer.Option(help="Seed of the draws (default: the calibration's seed + 1).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the draws (default: the calibration's seed + 1).")] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
-    dask: Annotated[Optional[str], typer.Option(help="Run on dask.distributed: a scheduler address or local:N.")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Also write a results directory that `awol report` shows (runs, posterior.json, nowcast.csv).")] = None,
-    from_bank: Annotated[bool, typer.Option("--from-bank", help="NPE posteriors: the hidden totals at the scenario's end from the simulation bank, weighted by the posterior; no new simulation.")] = False,
+    dask: Annotated[str | None, typer.Option(help="Run on dask.distributed: a scheduler address or local:N.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Also write a results directory that `awol report` shows (runs, "
+                                                  "posterior.json, nowcast.csv).")] = None,
+    from_bank: Annotated[bool, typer.Option("--from-bank", help="NPE posteriors: the hidden totals at the scenario's "
+                                                                "end from the simulation bank, weighted by the "
+                                                                "posterior; no new simulation.")] = False,
 ) -> None:
     """Hidden quantities at a date implied by a posterior: medians and 50 % / 90 % intervals."""
     import json
 
-    from awol.evidence.nowcast import PosteriorError, mc_warning, nowcast as run_nowcast, nowcast_table, write_results
+    from awol.evidence.nowcast import PosteriorError, mc_warning, nowcast_table, write_results
+    from awol.evidence.nowcast import nowcast as run_nowcast
     from awol.scenario.load import BUNDLED_DIR
 
     if format not in FORMATS:
         fail(f"--format: {format!r}; choose one of {', '.join(FORMATS)}")
-    _check_dask(dask)
+    check_dask(dask)
     if workers < 1:
         fail(f"--workers: {workers}; must be at least 1")
     if from_bank and out is not None:

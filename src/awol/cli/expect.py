@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -19,7 +19,7 @@ SHOWN = ("day", "on_duty", "retained", "hospital", "at_large", "detained", "impr
 @app.command()
 def expect(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
-    days: Annotated[Optional[int], typer.Option(help="Days (default: the scenario's).")] = None,
+    days: Annotated[int | None, typer.Option(help="Days (default: the scenario's).")] = None,
     format: Annotated[str, typer.Option("--format", help="table (headline columns) or csv (every column).")] = "table",
 ) -> None:
     """Exact expected daily counts, for scenarios whose hazards do not depend on the state."""

@@ -7,47 +7,39 @@ line per problem; runs already on disk are kept and only missing runs are comput
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich import box
 from rich.table import Table
 
-from awol.cli.common import app, console, fail, scenario_or_exit
+from awol.cli.common import app, check_dask, console, fail, scenario_or_exit
 from awol.engines import DEFAULT_ENGINE, ENGINES
 from awol.experiments import api
 from awol.experiments.analysis import LABELS, SUMMARIES, UNITS
 from awol.experiments.design import DESIGNS, DesignError
+from awol.problems import ProblemsError
 from awol.progress import rich_progress
 from awol.store.runs import default_out
 
-Runs = Annotated[int, typer.Option(help="Replicates (independent seeds derived from the scenario seed and the run index).")]
-Days = Annotated[Optional[int], typer.Option(help="Days to simulate (default: the scenario's).")]
-Workers = Annotated[Optional[int], typer.Option(help="Local worker processes (default: one per core).")]
+Runs = Annotated[int, typer.Option(help="Replicates (independent seeds derived from the scenario seed and the run "
+                                        "index).")]
+Days = Annotated[int | None, typer.Option(help="Days to simulate (default: the scenario's).")]
+Workers = Annotated[int | None, typer.Option(help="Local worker processes (default: one per core).")]
 Engine = Annotated[str, typer.Option(help=f"Simulation engine: {', '.join(ENGINES)}.")]
-Dask = Annotated[Optional[str], typer.Option(help="Run on dask.distributed: a scheduler address (tcp://HOST:8786) or local:N.")]
-Out = Annotated[Optional[Path], typer.Option(help="Output directory (re-running the same command resumes it).")]
-
-
-def _check_dask(dask: str | None) -> None:
-    if dask is None:
-        return
-    if dask.startswith("local:"):
-        n = dask.split(":", 1)[1]
-        if not n.isdigit() or int(n) < 1:
-            fail(f"--dask: {dask!r}; write local:N with N at least 1, or a scheduler address tcp://HOST:PORT")
-    elif "://" not in dask:
-        fail(f"--dask: {dask!r}; write local:N or a scheduler address tcp://HOST:PORT")
+Dask = Annotated[str | None, typer.Option(help="Run on dask.distributed: a scheduler address (tcp://HOST:8786) or "
+                                               "local:N.")]
+Out = Annotated[Path | None, typer.Option(help="Output directory (re-running the same command resumes it).")]
 
 
 def _run(description: str, function, *args, **kwargs):
-    _check_dask(kwargs.get("dask"))
+    check_dask(kwargs.get("dask"))
     if kwargs.get("workers") is not None and kwargs["workers"] < 1:
         fail(f"--workers: {kwargs['workers']}; must be at least 1")
     try:
         with rich_progress(description) as progress:
             return function(*args, progress=progress, **kwargs)
-    except DesignError as exc:
+    except ProblemsError as exc:  # a design, a scenario an engine refuses, memory, ...
         fail(exc.problems)
 
 
@@ -64,7 +56,8 @@ def ensemble(
     """Run N replicates; store each run, the per-day quantiles and a manifest."""
     sc = scenario_or_exit(scenario)
     out = out or default_out(f"{sc.name}-ensemble")
-    result = _run(f"{sc.name} × {runs}", api.ensemble, sc, runs, days=days, engine=engine, out=out, workers=workers, dask=dask)
+    result = _run(f"{sc.name} × "
+                  f"{runs}", api.ensemble, sc, runs, days=days, engine=engine, out=out, workers=workers, dask=dask)
     from awol.experiments.analysis import summary_quantiles
 
     scale = sc.simulation.scale
@@ -79,17 +72,20 @@ def ensemble(
         table.add_row(LABELS[r["summary"]], _count(r["q50"]), f"{_count(r['q25'])}–{_count(r['q75'])}",
                       f"{_count(r['q05'])}–{_count(r['q95'])}")
     console.print(table)
-    console.print(f"Wrote [bold]{out}[/] (runs/run-*.parquet, quantiles.parquet, summaries.parquet, manifest.json, scenario.yaml).")
+    console.print(f"Wrote [bold]{out}[/] (runs/run-*.parquet, quantiles.parquet, summaries.parquet, manifest.json, "
+                  f"scenario.yaml).")
     console.print(f"Make a report with: awol report {out}")
 
 
 @app.command()
 def sweep(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
-    vary: Annotated[list[str], typer.Option(help="PATH=LO:HI[:N], a parameter by its dotted path in the scenario file (repeatable).")],
+    vary: Annotated[list[str], typer.Option(help="PATH=LO:HI[:N], a parameter by its dotted path in the scenario file "
+                                                 "(repeatable).")],
     design: Annotated[str, typer.Option(help=f"Design: {', '.join(DESIGNS)}.")] = "grid",
     points: Annotated[int, typer.Option(help="Points per axis (grid, unless :N is given) or in all (lhs, sobol).")] = 5,
-    runs_per_point: Annotated[int, typer.Option(help="Replicates at each point (common random numbers across points).")] = 1,
+    runs_per_point: Annotated[int, typer.Option(help="Replicates at each point (common random numbers across "
+                                                     "points).")] = 1,
     days: Days = None,
     workers: Workers = None,
     engine: Engine = DEFAULT_ENGINE,
@@ -122,8 +118,10 @@ CONFIRM_SECONDS = 15 * 60
 def sensitivity(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
     method: Annotated[str, typer.Option(help="sobol (Saltelli/Sobol' sampling) or morris.")] = "sobol",
-    parameter: Annotated[Optional[list[str]], typer.Option(help="Parameter path with a declared range (repeatable; default: every ranged parameter).")] = None,
-    outputs: Annotated[Optional[list[str]], typer.Option(help=f"Summaries to analyse (repeatable): {', '.join(SUMMARIES)}.")] = None,
+    parameter: Annotated[list[str] | None, typer.Option(help="Parameter path with a declared range (repeatable; "
+                                                             "default: every ranged parameter).")] = None,
+    outputs: Annotated[list[str] | None, typer.Option(help=f"Summaries to analyse (repeatable): "
+                                                           f"{', '.join(SUMMARIES)}.")] = None,
     samples: Annotated[int, typer.Option(help="Base samples N (Sobol: N·(D+2) runs; Morris: N·(D+1) runs).")] = 64,
     days: Days = None,
     workers: Workers = None,
@@ -152,6 +150,10 @@ def sensitivity(
     except DesignError as exc:
         fail(exc.problems)
     runs = samples * (count + (2 if method == "sobol" else 1))
+    try:  # the limits before the plan: a plan of 10^10 runs is not worth printing
+        api.check_size(runs, days, engine, what="--samples")
+    except DesignError as exc:
+        fail(exc.problems)
     cores = 1 if dask else (workers or os.cpu_count() or 1)
     seconds = seconds_estimate(sc, days or sc.simulation.days, runs, engine, workers=cores)
     plan = (f"{sc.name}: {method} over {count} parameters, {samples} base samples: {runs:,} runs of "
@@ -226,7 +228,7 @@ def differences_table(rows, title: str, *, drawn: bool) -> Table:
 def compare(
     scenarios: Annotated[list[str], typer.Argument(help="Two or more scenarios; the first is the reference.")],
     runs: Runs = 20,
-    posterior: Annotated[Optional[str], typer.Option(
+    posterior: Annotated[str | None, typer.Option(
         help="Draw the calibrated parameters from this posterior (a file, or a bundled scenario name such as "
              "baseline): draw k is used in run k of every scenario.")] = None,
     days: Days = None,
@@ -261,5 +263,6 @@ def compare(
         title = f"{name} − {rows['baseline'].iloc[0]} ({how})"
         console.print(differences_table(rows, title, drawn=parameters is not None))
     plot = differences_plot(result.table, out / "differences.html")
-    console.print(f"Wrote [bold]{out}[/] (one folder of runs per scenario, summaries.parquet, differences.parquet, {plot.name}).")
+    console.print(f"Wrote [bold]{out}[/] (one folder of runs per scenario, summaries.parquet, differences.parquet, "
+                  f"{plot.name}).")
     console.print(f"Make a report with: awol report {out}")

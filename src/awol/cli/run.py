@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -12,8 +12,9 @@ from rich.table import Table
 from awol.cli.common import app, console, fail, scenario_or_exit
 from awol.engines import DEFAULT_ENGINE, ENGINES, simulate_columns
 from awol.engines.footprint import MemoryNeedError, check_memory
-from awol.scenario import limits
+from awol.problems import ProblemsError
 from awol.progress import rich_progress
+from awol.scenario import limits
 from awol.scenario.load import bundled_scenarios
 from awol.store.runs import RunExistsError, default_out, holds_run, make_manifest, write_run
 
@@ -21,9 +22,9 @@ from awol.store.runs import RunExistsError, default_out, holds_run, make_manifes
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a bundled scenario.")],
-    days: Annotated[Optional[int], typer.Option(help="Days to simulate (default: the scenario's).")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Random seed (default: the scenario's).")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Output directory (default: results/<scenario>-seed<seed>).")] = None,
+    days: Annotated[int | None, typer.Option(help="Days to simulate (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: results/<scenario>-seed<seed>).")] = None,
     engine: Annotated[str, typer.Option(help=f"Simulation engine: {', '.join(ENGINES)}.")] = DEFAULT_ENGINE,
     overwrite: Annotated[bool, typer.Option(help="Replace a run already in --out.")] = False,
 ) -> None:
@@ -49,12 +50,10 @@ def run(
         fail(exc.problems)
 
     started = time.perf_counter()
-    from awol.engines.cohorts.table import PoolTooLarge
-
     try:
         with rich_progress(f"{sc.name} ({engine})") as progress:
             daily = simulate_columns(sc, seed=seed, days=days, engine=engine, progress=progress)
-    except PoolTooLarge as exc:  # a key space the cohort engine cannot hold (cohorts.risk_bins)
+    except ProblemsError as exc:  # what an engine refuses: a key space too large, hazards not independent, ...
         fail(exc.problems)
     wall = time.perf_counter() - started
     manifest = make_manifest(sc, seed=seed, days=days, engine=engine, wall_seconds=wall)

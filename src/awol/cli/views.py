@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from awol.cli.common import app, console, fail
+from awol.scenario.limits import WEB_JOB_WORK
 
 
 @app.command()
@@ -35,8 +36,10 @@ def report(
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind (default: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    store: Annotated[Path, typer.Option(help="Directory holding the web jobs and their results.")] = Path("results/web"),
-    max_work: Annotated[float, typer.Option(help="Largest job allowed, in soldier-days × runs.")] = 2e9,
+    store: Annotated[Path, typer.Option(help="Directory holding the web jobs and their "
+                                             "results.")] = Path("results/web"),
+    max_work: Annotated[float, typer.Option(help="Largest job allowed, in soldier-days × runs (default: a full-scale "
+                                                 "comparison of 50 + 50 baseline runs).")] = WEB_JOB_WORK,
 ) -> None:
     """Serve the web dashboard: pick a scenario, change levers, run, watch, compare."""
     if not 0 < port < 65536:

@@ -10,14 +10,15 @@ The estimate counts the arrays whose size grows with the scenario, per engine:
 
 * both: the daily counter matrix, the daily output columns and their Parquet copy
   (days × columns × 8 bytes, a few times over);
-* agents (`engines.agents`): one record of 49 bytes per soldier ever in the force (the
+* agents (`engines.agents`): one record (`SOLDIER_BYTES`) per soldier ever in the force (the
   initial force, the expected recruits and mobilised, the force target at its cap,
   with the engine's own slack), the calendar's 4-byte slot per soldier, the arrays'
   doubling when they grow, and the day-0 draw of the initial force (~100 bytes each);
-* cohorts (`engines.cohort_draw`): the two rings of counts by contract-end day
-  (pools × ring days × 8 bytes, pools = 18 × units × `cohorts.risk_bins`), the
-  per-unit and per-region daily tallies, and the sparse cohort table, whose size is
-  bounded by the key space, not by the soldiers (a fixed allowance).
+* cohorts (`engines.cohorts`): the rings of counts by contract-end day, one for the
+  serving and one per place away (rings × pools × ring days × 8 bytes, pools = 18 ×
+  units × `cohorts.risk_bins`), the pools' other parts, the per-unit and per-region daily
+  tallies, and the sparse cohort table, whose size is bounded by the key space, not by
+  the soldiers (a fixed allowance).
 
 Measured against the peak resident memory of whole runs (docs/limits.md), the estimate
 lies above the engine's own allocation; the interpreter and its libraries (`PROCESS_BYTES`)
@@ -32,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from awol.engines.agents.soldiers import DTYPES
+from awol.engines.cohorts.pools import BLOCK_SHIFT, N_AWAY, N_PARTS_AWAY
 from awol.model import contracts
 from awol.problems import ProblemsError
 from awol.scenario.schema import Scenario
@@ -40,8 +43,8 @@ PROCESS_BYTES = 400 * 2**20
 """An awol process before its run's arrays: Python, NumPy, Numba and its compiled code, pyarrow
 (about 250 MB resident, measured; rounded up)."""
 
-N_COLUMNS = 120          # daily output columns, with room for the columns the engines may add
-SOLDIER_BYTES = 49       # engines.agents.Soldiers: the bytes of one record over all its arrays
+N_COLUMNS = 200          # daily output columns (172 in the baseline), with room for columns to come
+SOLDIER_BYTES = sum(np.dtype(d).itemsize for d in DTYPES)  # one soldier over all the agent engine's arrays
 CALENDAR_BYTES = 4       # engines.calendar: one int32 slot per soldier
 DRAW_BYTES = 100         # a newcomer's attributes while drawn (float64 randoms and casts)
 COHORT_BYTES = 200       # one cohort of the sparse table: key fields, code, counts, successors, index
@@ -127,15 +130,17 @@ def estimate(scenario: Scenario, days: int | None = None, engine: str = "cohorts
         pools = 18 * units * scenario.cohorts.risk_bins
         longest = max((max(getattr(scenario.channels, c).term_months or {0: 1}) for c in ("volunteer", "mobilised",
                                                                                             "detainee")), default=0)
-        ring_days = 32 * int(np.ceil((2 + longest * contracts.DAYS_PER_MONTH + 1) / 32))
-        ring = pools * ring_days * 8 + pools * (ring_days // 32) * 8 + ring_days * ((pools + 63) // 64) * 8
-        parts["cohort pools"] = 2 * ring + 9 * pools * 8 + 3 * (2 * pools) * 8
+        block = 1 << BLOCK_SHIFT
+        ring_days = block * int(np.ceil((2 + longest * contracts.DAYS_PER_MONTH + 1) / block))
+        ring = pools * ring_days * 8 + pools * (ring_days // block) * 8 + pools * 8 + ring_days * ((pools + 63) // 64) * 8
+        other_parts = (2 + 1 + 1 + N_AWAY * (N_PARTS_AWAY - 1) + N_AWAY) * pools * 8
+        parts["cohort pools"] = (1 + N_AWAY) * ring + other_parts
         fields["cohort pools"] = POOL_FIELDS
         parts["daily tallies"] = days * (2 * units + regions) * 8
         fields["daily tallies"] = DAY_FIELDS + ("population.units", "pursuit.regions")
         parts["cohort table"] = TABLE_ALLOWANCE * COHORT_BYTES
         fields["cohort table"] = POOL_FIELDS
-        parts["returns pending"] = int(float(plan.initial_size.sum()) / 100) * 24
+        parts["returns pending"] = (64 + 2 * pools + int(float(plan.initial_size.sum()) / 100)) * 24
         fields["returns pending"] = tuple(
             f"population.{c}.size" for c in ("volunteer", "mobilised", "detainee"))
     return Footprint(engine, parts, fields)

@@ -17,7 +17,17 @@ from awol.engines.result import EngineRun
 from awol.model import tallies as K
 from awol.model.observation import ARTICLES, court_cases, expected_court_cases
 from awol.model.states import (
-    ABSENCE_PATHWAYS, AT_LARGE, CHANNELS, DETAINED, ENDINGS, HOSPITAL, ON_LEAVE, RELEASED, RETAINED, ROLES, SERVING,
+    ABSENCE_PATHWAYS,
+    AT_LARGE,
+    CHANNELS,
+    DETAINED,
+    ENDINGS,
+    HOSPITAL,
+    ON_LEAVE,
+    RELEASED,
+    RETAINED,
+    ROLES,
+    SERVING,
     STATUSES,
 )
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from awol.evidence.error_model import published_figures
 from awol.evidence.priors import CalibrationError, Prior, from_unit, sample_unit
-from awol.evidence.simulator import CASE_COLUMNS, HIDDEN, Problem, run_seed, simulate_point
+from awol.evidence.simulator import CASE_COLUMNS, HIDDEN, Problem, run_seed, simulate_points
 from awol.progress import Progress
 
 CHUNK = 25
@@ -82,12 +82,9 @@ def simulate_chunk(problem: Problem, first: int, unit: np.ndarray) -> dict[str, 
     """Runs first .. first + len(unit) - 1 (what a worker computes)."""
     values = from_unit(list(problem.priors), unit)
     seeds = np.array([run_seed(problem.base_seed, first + k) for k in range(len(unit))], dtype=np.int64)
-    cases, hidden = [], []
-    for v, s in zip(values, seeds, strict=True):
-        outcome = simulate_point(problem, v, int(s), keep_cases=True)
-        cases.append(outcome.cases)
-        hidden.append(outcome.hidden)
-    return {"unit": unit, "values": values, "seeds": seeds, "cases": np.stack(cases), "hidden": np.stack(hidden)}
+    outcomes = simulate_points(problem, values, seeds, keep_cases=True)
+    return {"unit": unit, "values": values, "seeds": seeds, "cases": np.stack([o.cases for o in outcomes]),
+            "hidden": np.stack([o.hidden for o in outcomes])}
 
 
 def _write_chunk(path: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -182,9 +182,13 @@ def priors_of(doc: dict):
 
 # --- provenance ---------------------------------------------------------------------------------------------
 
-STAMPED = (
+STAMPED = (  # what a posterior fitted with the cohort engine depends on (the other engines do not enter it)
     "model",
-    "engines",
+    "engines/__init__.py",
+    "engines/outputs.py",
+    "engines/result.py",
+    "engines/rng.py",
+    "engines/cohorts",
     "evidence/error_model.py",
     "evidence/simulator.py",
     "evidence/priors.py",
@@ -195,7 +199,7 @@ STAMPED = (
 
 
 def model_stamp() -> str:
-    """A hash of the code and declarations a posterior depends on: the model, the engines, the forward
+    """A hash of the code and declarations a posterior depends on: the model, the cohort engine, the forward
     model of inference, the declared priors, error model and rules, and the baseline scenario.
     A shipped posterior whose stamp differs was fitted to another model (`make posterior` rebuilds it)."""
     import awol

@@ -56,16 +56,23 @@ HIDDEN = (
 HOW = {"stock": "stock on the day", "total": "total since the start", "mean": "mean over absences ended"}
 
 
-def hidden_values(daily: pd.DataFrame) -> np.ndarray:
-    """The hidden quantities of HIDDEN at the last day of `daily` (a mean over no absence ended is 0)."""
+# Every daily column the forward model reads: the court cases and what HIDDEN reduces.
+COLUMNS = tuple(dict.fromkeys(
+    CASE_COLUMNS + tuple(name for _, col, _ in HIDDEN for name in ((col,) if isinstance(col, str) else col))
+))
+
+
+def hidden_values(daily) -> np.ndarray:
+    """The hidden quantities of HIDDEN at the last day of `daily`, a daily table or {column: daily values}
+    (a mean over no absence ended is 0)."""
     out = []
     for _, col, how in HIDDEN:
         if how == "stock":
-            out.append(float(daily[col].iloc[-1]))
+            out.append(float(np.asarray(daily[col])[-1]))
         elif how == "total":
-            out.append(float(daily[col].sum()))
+            out.append(float(np.asarray(daily[col]).sum()))
         else:
-            out.append(float(daily[col[0]].sum()) / max(1.0, float(daily[col[1]].sum())))
+            out.append(float(np.asarray(daily[col[0]]).sum()) / max(1.0, float(np.asarray(daily[col[1]]).sum())))
     return np.array(out)
 
 
@@ -100,10 +107,31 @@ def simulate_point(
     problem: Problem, values, seed: int, *, keep_cases: bool = False, keep_daily: bool = False
 ) -> Outcome:
     """Run the scenario at `values` (parameter units, in the order of `problem.priors`) with `seed`."""
+    if not keep_daily:
+        return simulate_points(problem, [values], [seed], keep_cases=keep_cases)[0]
     from awol.engines import simulate
 
     scenario, errors = scenario_at_point(problem.tree, list(problem.priors), values)
     daily = simulate(scenario, seed=seed, days=problem.days, engine=problem.engine)
+    return _outcome(problem, daily, scenario, errors, seed, keep_cases, daily)
+
+
+def simulate_points(problem: Problem, values, seeds, *, keep_cases: bool = False) -> list[Outcome]:
+    """`simulate_point` for many points, run k at `values[k]` with `seeds[k]`, as one batch
+    (`engines.simulate_many`): only the columns the outcome reads are kept, and the outcomes are
+    those `simulate_point` gives one at a time (tests/evidence/test_simulator.py)."""
+    from awol.engines import simulate_many
+
+    at = [scenario_at_point(problem.tree, list(problem.priors), v) for v in values]
+    seeds = [int(s) for s in seeds]
+    runs = simulate_many([scenario for scenario, _ in at], seeds, columns=COLUMNS, days=problem.days,
+                         engine=problem.engine)
+    return [_outcome(problem, {c: runs[c][k] for c in COLUMNS}, scenario, errors, seeds[k], keep_cases, None)
+            for k, (scenario, errors) in enumerate(at)]
+
+
+def _outcome(problem: Problem, daily, scenario, errors: dict, seed: int, keep_cases: bool, keep) -> Outcome:
+    """What one run shows, from its daily columns (a table or {column: values})."""
     published = (
         published_figures(
             daily, scenario.simulation.start, problem.observed, errors["court_month_sd"], errors["relay_sd"], seed
@@ -111,5 +139,5 @@ def simulate_point(
         if len(problem.observed)
         else np.zeros(0)
     )
-    cases = np.column_stack([daily[c].to_numpy(dtype=np.int32) for c in CASE_COLUMNS]) if keep_cases else None
-    return Outcome(published, hidden_values(daily), cases, daily if keep_daily else None)
+    cases = np.column_stack([np.asarray(daily[c], dtype=np.int32) for c in CASE_COLUMNS]) if keep_cases else None
+    return Outcome(published, hidden_values(daily), cases, keep)

@@ -95,12 +95,12 @@ def quantiles(values, *, axis: int = 0, weights=None) -> dict[str, np.ndarray]:
     return dict(zip(QUANTILES, q))
 
 
-def summarize(daily: pd.DataFrame) -> dict[str, float]:
-    """The scalar summaries of one run (see SUMMARIES)."""
+def summarize(daily) -> dict[str, float]:
+    """The scalar summaries of one run (see SUMMARIES), from its daily table or {column: daily values}."""
     out = {}
     for name, (column, how) in SUMMARIES.items():
-        values = daily[column]
-        out[name] = float(values.iloc[-1] if how == "last" else values.sum())
+        values = np.asarray(daily[column])
+        out[name] = float(values[-1] if how == "last" else values.sum())
     return out
 
 

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from awol.experiments import analysis, design
-from awol.experiments.design import DesignError, Parameter
 from awol.engines import DEFAULT_ENGINE
 from awol.engines.rng import child_seed
-from awol.experiments.execution import RunTask, execute, executor_for, run_file
+from awol.experiments import analysis, design
+from awol.experiments.design import DesignError, Parameter
+from awol.experiments.execution import SUMMARY_SUFFIX, RunTask, execute, executor_for, read_summaries, run_file
 from awol.progress import Progress
 from awol.scenario import limits
 from awol.scenario.load import load_scenario
@@ -57,6 +57,9 @@ class Experiment:
             names = json.loads((self.out / MANIFEST).read_text()).get("scenarios", [])
             folder = self.out / (scenario or names[0])
         files = sorted((folder / "runs").glob("run-*.parquet"))
+        if not files and any((folder / "runs").glob(f"run-*{SUMMARY_SUFFIX}")):
+            raise DesignError([f"{folder}: this experiment kept only each run's summaries (keep_runs=False); "
+                               "run it again with keep_runs=True into another folder for the daily tables"])
         return analysis.as_dataset([read_daily(f) for f in files])
 
 
@@ -71,11 +74,11 @@ def _write_manifest(out: Path, manifest: dict) -> None:
     path = out / MANIFEST
     if path.exists():
         old = json.loads(path.read_text())
-        keys = [k for k in manifest if k not in ("versions",)]
-        differ = [k for k in keys if old.get(k) != manifest[k]]
+        keys = [k for k in {**old, **manifest} if k not in ("versions",)]  # a key either lacks differs too
+        differ = [k for k in keys if old.get(k) != manifest.get(k)]
         if differ:
             raise DesignError([
-                f"{out} holds a different experiment ({', '.join(f'{k}: {old.get(k)!r} ≠ {manifest[k]!r}' for k in differ)}); "
+                f"{out} holds a different experiment ({', '.join(f'{k}: {old.get(k)!r} ≠ {manifest.get(k)!r}' for k in differ)}); "
                 "choose another --out"
             ])
         return
@@ -103,6 +106,18 @@ def _run_all(tasks, executor, workers, dask, progress):
     bar = rich_progress(f"{len(tasks)} runs") if progress is True else nullcontext(progress or None)
     with ctx as ex, bar as hook:
         return execute(tasks, ex, hook)
+
+
+def _check_engine(scenarios: list[Scenario], engine: str) -> None:
+    """The exact expectation exists only for scenarios whose rates do not follow the state:
+    refuse the others before any run starts, not from inside a worker."""
+    if engine != "expected":
+        return
+    from awol.engines.expected import dependence
+
+    problems = list(dict.fromkeys(f"--engine expected: {p}" for sc in scenarios for p in dependence(sc)))
+    if problems:
+        raise DesignError(problems)
 
 
 def _check_memory(scenarios: list[Scenario], days: int | None, engine: str, runs: int, executor, workers,
@@ -135,8 +150,9 @@ def _check_workers(workers: int | None, dask: str | None) -> None:
         raise DesignError(problems)
 
 
-def _check_common(runs: int, days: int | None, engine: str, points: int = 1, what: str = "--runs") -> None:
-    """The options every experiment shares; `runs` × `points` is the experiment's size."""
+def check_size(runs: int, days: int | None, engine: str, points: int = 1, what: str = "--runs") -> None:
+    """Refuse options every experiment shares beyond their limits; `runs` × `points` is the experiment's size.
+    Public so that a command can check before it prints a plan or asks for confirmation."""
     from awol.engines import ENGINES
 
     problems = []
@@ -171,7 +187,8 @@ def ensemble(
     Returns the per-run summaries and the tidy per-day quantiles (also written to `out`).
     """
     sc = _scenario(scenario)
-    _check_common(runs, days, engine)
+    check_size(runs, days, engine)
+    _check_engine([sc], engine)
     _check_memory([sc], days, engine, runs, executor, workers, dask)
     out = Path(out or default_out(f"{sc.name}-ensemble"))
     base = sc.simulation.seed
@@ -217,8 +234,13 @@ def _design_tasks(sc: Scenario, points: pd.DataFrame, replicates: int, days, eng
 
 
 def _summaries_of(files: list[str]) -> pd.DataFrame:
+    """One row per run (keys and summaries), from daily tables or from runs kept as summaries."""
+    import pandas as pd
+
     from awol.store.runs import read_daily
 
+    if files and all(f.endswith(SUMMARY_SUFFIX) for f in files):
+        return pd.DataFrame(read_summaries(files))
     return analysis.summary_table([read_daily(f) for f in files])
 
 
@@ -244,11 +266,12 @@ def sweep(
     sc = _scenario(scenario)
     params = [design.parse_vary(v) if isinstance(v, str) else v for v in vary]
     design.check_parameters(sc, params)
-    _check_common(runs_per_point, days, engine, design.design_size(params, design_kind, max(points, 1)),
+    check_size(runs_per_point, days, engine, design.design_size(params, design_kind, max(points, 1)),
                   what="--points")
     table = design.make_design(params, design_kind, points, seed=sc.simulation.seed)
     out = Path(out or default_out(f"{sc.name}-sweep"))
     tasks, scenarios = _design_tasks(sc, table, runs_per_point, days, engine, out)  # validates every point first
+    _check_engine(scenarios, engine)
     _check_memory(scenarios, days, engine, len(tasks), executor, workers, dask)
     _write_manifest(out, {
         "kind": "sweep", "scenario": sc.name, "scenario_hash": sc.hash, "base_seed": sc.simulation.seed,
@@ -301,7 +324,7 @@ def sensitivity(
         raise DesignError(problems)
     params = design.ranges_from_scenario(sc, parameters)
     size = samples * (len(params) + (2 if method == "sobol" else 1))  # SALib's sample sizes
-    _check_common(size, days, engine, what="--samples")
+    check_size(size, days, engine, what="--samples")
     problem = analysis.salib_problem([p.path for p in params], [(p.low, p.high) for p in params])
     seed = sc.simulation.seed
     if method == "sobol":
@@ -312,6 +335,7 @@ def sensitivity(
     table.insert(0, "point", np.arange(len(table)))
     out = Path(out or default_out(f"{sc.name}-{method}"))
     tasks, scenarios = _design_tasks(sc, table, 1, days, engine, out)
+    _check_engine(scenarios, engine)
     _check_memory(scenarios, days, engine, len(tasks), executor, workers, dask)
     _write_manifest(out, {
         "kind": "sensitivity", "method": method, "scenario": sc.name, "scenario_hash": sc.hash,
@@ -370,6 +394,7 @@ def compare(
     dask: str | None = None,
     executor: Executor | None = None,
     progress: Progress | bool = True,
+    keep_runs: bool = True,
 ) -> Experiment:
     """Compare scenarios with common random numbers: run k of every scenario uses the same seed.
 
@@ -379,7 +404,9 @@ def compare(
     parameters' uncertainty and still pair run by run. Without it, `runs` (default 20)
     replicates of each scenario as written. The first scenario is the reference;
     returns the paired differences of every summary of each other scenario against it
-    (`analysis.paired_differences`).
+    (`analysis.paired_differences`). `keep_runs=False` keeps each run's summaries only (no
+    daily table built or written; the same summaries, bit for bit), for comparisons whose
+    answer is the table of differences, such as the dashboard's (`evidence.answers`).
     """
     scs = [_scenario(s) for s in scenarios]
     if len(scs) < 2:
@@ -388,7 +415,8 @@ def compare(
     if len(set(names)) < len(names):
         names = [f"{i}-{n}" for i, n in enumerate(names)]
     runs, rows = _parameter_rows(parameters, runs)
-    _check_common(runs, days, engine, len(scs))
+    check_size(runs, days, engine, len(scs))
+    _check_engine(scs, engine)
     _check_memory(scs, days, engine, runs * len(scs), executor, workers, dask)
     base_seed = scs[0].simulation.seed
     out = Path(out or default_out("compare-" + "-".join(names)))
@@ -398,6 +426,8 @@ def compare(
         "kind": "compare", "scenarios": names, "scenario_hashes": [s.hash for s in scs], "base_seed": base_seed,
         "runs": runs, "days": days or scs[0].simulation.days, "engine": engine,
     }
+    if not keep_runs:
+        manifest["runs_kept"] = "summaries"
     if parameters is not None:
         manifest["parameters"] = {"paths": [c for c in parameters.columns if c != "replicate"],
                                   "source": str(parameters.attrs.get("source", "a table given to compare")),
@@ -413,8 +443,9 @@ def compare(
     for i, sc in enumerate(scs):
         _write_scenario(out / names[i], sc)
         for k in range(runs):
+            path = run_file(out / names[i], k, summaries_only=not keep_runs)
             tasks.append(RunTask(run=k, replicate=k, point=i, seed=child_seed(base_seed, k), days=days, engine=engine,
-                                 tree=trees[i][k], path=str(run_file(out / names[i], k))))
+                                 tree=trees[i][k], path=str(path)))
             owner.append(names[i])
     files = _run_all(tasks, executor, workers, dask, progress)
     summaries = _summaries_of(files)

@@ -16,8 +16,8 @@ import numpy as np
 
 from awol.problems import ProblemsError
 from awol.scenario import limits
-from awol.scenario.load import ScenarioError, scenario_from_tree
 from awol.scenario.edits import EditError, with_values
+from awol.scenario.load import ScenarioError, scenario_from_tree
 from awol.scenario.provenance import get_path, is_annotated
 from awol.scenario.schema import Scenario
 

@@ -1,35 +1,42 @@
-"""Execution: run many simulations on any `concurrent.futures.Executor`, one Parquet file per run.
+"""Execution: run many simulations on any `concurrent.futures.Executor`, one file per run.
 
 Each run is a `RunTask` (scenario tree, seed, days, engine, target file). Workers
 compute it with the top-level, picklable `run_task`, write to a temporary name and
 `os.replace` it into place, so a killed experiment leaves only whole files, and
 re-running it computes only what is missing. Seeds come from (base seed, replicate)
 alone, so run k has the same bytes whichever worker computes it.
+
+A run keeps its whole daily table (Parquet), or, when only its summaries are wanted
+(a paired comparison under posterior draws), just those: one JSON row computed from
+the few columns they read (`engines.simulate_many`), with no table built or written.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Executor, Future, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from awol.progress import Progress
 
 RUNS = "runs"
+SUMMARY_SUFFIX = ".summary.json"
 
 
-def run_file(out: Path, run: int) -> Path:
-    return Path(out) / RUNS / f"run-{run:05d}.parquet"
+def run_file(out: Path, run: int, *, summaries_only: bool = False) -> Path:
+    """Where run `run` of an experiment in `out` is kept: its daily table, or only its summaries."""
+    return Path(out) / RUNS / f"run-{run:05d}{SUMMARY_SUFFIX if summaries_only else '.parquet'}"
 
 
 @dataclass(frozen=True)
@@ -47,33 +54,58 @@ class RunTask:
 
 
 def run_task(task: RunTask) -> str:
-    """Compute one run and write its daily table atomically; return the file path.
+    """Compute one run and write it atomically; return the file path.
 
-    Top-level so that spawned processes and dask workers can unpickle it. The run's
-    keys (run, point, replicate, seed) come first, then the daily columns; the table
-    is written from NumPy columns, so a worker need not import pandas.
+    Top-level so that spawned processes and dask workers can unpickle it. A daily table
+    (`task.path` a `.parquet` file) holds the run's keys (run, point, replicate, seed),
+    then the daily columns, written from NumPy columns, so a worker need not import
+    pandas; a summary file (`run_file(..., summaries_only=True)`) holds the keys and the
+    run's summaries (`analysis.SUMMARIES`).
     """
-    from awol.engines import simulate_columns
     from awol.scenario.load import scenario_from_tree
-    from awol.store.runs import write_parquet
 
     scenario = scenario_from_tree(task.tree, source=f"run {task.run}")
-    daily = simulate_columns(scenario, seed=task.seed, days=task.days, engine=task.engine)
-    rows = len(daily["day"])
-    keys = {"run": np.int32(task.run), "point": np.int32(task.point), "replicate": np.int32(task.replicate),
-            "seed": np.int64(task.seed)}
-    daily = {**{name: np.full(rows, value) for name, value in keys.items()}, **daily}
+    keys = {"run": task.run, "point": task.point, "replicate": task.replicate, "seed": task.seed}
     target = Path(task.path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        write_parquet(daily, Path(tmp))
+        if target.name.endswith(SUMMARY_SUFFIX):
+            Path(tmp).write_text(json.dumps({**keys, **_summaries(scenario, task)}), encoding="utf-8")
+        else:
+            _write_daily(scenario, task, keys, Path(tmp))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return str(target)
+
+
+def _write_daily(scenario, task: RunTask, keys: dict, path: Path) -> None:
+    from awol.engines import simulate_columns
+    from awol.store.runs import write_parquet
+
+    daily = simulate_columns(scenario, seed=task.seed, days=task.days, engine=task.engine)
+    rows = len(daily["day"])
+    types = {"run": np.int32, "point": np.int32, "replicate": np.int32, "seed": np.int64}
+    daily = {**{name: np.full(rows, types[name](value)) for name, value in keys.items()}, **daily}
+    write_parquet(daily, path)
+
+
+def _summaries(scenario, task: RunTask) -> dict[str, float]:
+    """The run's summaries from the columns they read, and nothing else of its table."""
+    from awol.engines import simulate_many
+    from awol.experiments.analysis import SUMMARIES, summarize
+
+    columns = list(dict.fromkeys(column for column, _ in SUMMARIES.values()))
+    runs = simulate_many([scenario], [task.seed], columns=columns, days=task.days, engine=task.engine)
+    return summarize({name: values[0] for name, values in runs.items()})
+
+
+def read_summaries(files: list[str]) -> list[dict]:
+    """The rows of runs kept as summaries (`run_file(..., summaries_only=True)`), in the order given."""
+    return [json.loads(Path(f).read_text(encoding="utf-8")) for f in files]
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2), Linux: the signal a process receives when its parent dies

@@ -30,8 +30,21 @@ from numba import njit
 from awol.model import tallies as K
 from awol.model.punishment import SHORT_ABSENCE_DAYS
 from awol.model.states import (
-    AT_LARGE, BY_POLICE, BY_SEARCH, DETAINED, DURATION_EDGES, HOSPITAL, IMPRISONED, KILLED, LEAVE,
-    LINE_PATHWAY, ON_LEAVE, PRISON, RELEASED, RETAINED, SERVING,
+    AT_LARGE,
+    BY_POLICE,
+    BY_SEARCH,
+    DETAINED,
+    DURATION_EDGES,
+    HOSPITAL,
+    IMPRISONED,
+    KILLED,
+    LEAVE,
+    LINE_PATHWAY,
+    ON_LEAVE,
+    PRISON,
+    RELEASED,
+    RETAINED,
+    SERVING,
 )
 
 rule = njit(cache=True, inline="always")

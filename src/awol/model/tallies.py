@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from awol.model.observation import ARTICLES
 from awol.model.states import (
-    ABSENCE_PATHWAYS, CHANNELS, DURATION_EDGES, ENDINGS, ROLES, STATUSES, TRANSITIONS,
+    ABSENCE_PATHWAYS,
+    CHANNELS,
+    DURATION_EDGES,
+    ENDINGS,
+    ROLES,
+    STATUSES,
+    TRANSITIONS,
 )
 
 N_STATUS = len(STATUSES)

@@ -7,7 +7,6 @@ from importlib import resources
 from pathlib import Path
 
 import plotly.offline
-
 from markdown_it import MarkdownIt
 
 from awol.experiments.analysis import quantiles

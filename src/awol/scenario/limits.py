@@ -109,3 +109,8 @@ MAX_GENERATIONS = 1_000
 MAX_WORKERS = 256
 """Worker processes of one command on this machine (`--workers`, `--dask local:N`): each is a
 whole interpreter of some 250 MB."""
+
+WEB_JOB_WORK = 1.5e11
+"""Default largest web job, in soldier-days × runs (`awol serve --max-work`): a full-scale paired
+comparison of 50 + 50 baseline runs (about 1.4e9 soldier-days each). A job's runs go one at a
+time, so this bounds the time a job holds the queue, not memory (checked separately)."""

@@ -23,6 +23,8 @@ Weight = Annotated[float, Field(ge=-L.MAX_WEIGHT, le=L.MAX_WEIGHT,
 Soldiers = Annotated[int, Field(ge=0, le=L.MAX_SOLDIERS, description=f"soldiers, at most {L.MAX_SOLDIERS:,}")]
 PerDay = Annotated[float, Field(ge=0.0, le=L.MAX_PER_DAY, description=f"per day, at most {L.MAX_PER_DAY:,}")]
 Pursuers = Annotated[float, Field(ge=0.0, le=L.MAX_PURSUERS, description=f"at most {L.MAX_PURSUERS:,}")]
+Share = Annotated[float, Field(ge=0.0, le=L.MAX_MULTIPLIER,
+                               description=f"a relative weight in [0, {L.MAX_MULTIPLIER:g}], normalised with its siblings")]
 Multiplier = Annotated[float, Field(ge=0.0, le=L.MAX_MULTIPLIER, description=f"in [0, {L.MAX_MULTIPLIER:g}]")]
 RateConstant = Annotated[float, Field(ge=0.0, le=L.MAX_RATE_CONSTANT, description=f"in [0, {L.MAX_RATE_CONSTANT:g}]")]
 Date = Annotated[dt.date, Field(ge=L.EARLIEST_DATE, le=L.LATEST_DATE,
@@ -85,7 +87,7 @@ class RiskTolerance(Strict):
     sd: Annotated[float, Field(ge=0.0, lt=0.5)]
 
     @model_validator(mode="after")
-    def _feasible(self) -> "RiskTolerance":
+    def _feasible(self) -> RiskTolerance:
         if self.sd**2 >= self.mean * (1 - self.mean):
             raise ValueError(
                 f"sd = {self.sd} is too large for mean {self.mean}: "
@@ -105,10 +107,10 @@ def _weights(values: dict, what: str) -> dict:
 class ChannelProfile(Strict):
     """What a soldier of one recruitment channel looks like when he joins (M7)."""
 
-    term_months: dict[int, NonNegative] | None = Field(
+    term_months: dict[int, Share] | None = Field(
         description="contract terms in months → relative weight (normalised); null for no term (mobilised)"
     )
-    roles: dict[Literal["rear", "line", "assault"], NonNegative] = Field(
+    roles: dict[Literal["rear", "line", "assault"], Share] = Field(
         description="role → relative weight of recruits' roles (normalised)")
     risk_tolerance: RiskTolerance
 
@@ -198,10 +200,10 @@ class Leave(Strict):
     """Leave from the front (M2): rotation leave, and convalescence at home after treatment."""
 
     start_per_day: Schedule = Field(description="daily probability that a soldier on duty goes on rotation leave")
-    days: Positive = Field(description="mean length of a rotation leave, days")
+    days: Days = Field(description="mean length of a rotation leave, days")
     convalescent_share: Probability = Field(
         description="share of soldiers leaving hospital (not discharged) who convalesce at home first")
-    convalescent_days: Positive = Field(description="mean length of convalescence at home, days")
+    convalescent_days: Days = Field(description="mean length of convalescence at home, days")
 
     @field_validator("start_per_day")
     @classmethod
@@ -292,7 +294,7 @@ class Pursuit(Strict):
         return v if v is None else _check_steps(v, 0.0, L.MAX_MULTIPLIER, f"a multiplier in [0, {L.MAX_MULTIPLIER:g}]")
 
     @model_validator(mode="after")
-    def _graph(self) -> "Pursuit":
+    def _graph(self) -> Pursuit:
         names = [r.name for r in self.regions]
         problems = []
         duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -375,7 +377,7 @@ class Recruitment(Strict):
         return v
 
     @model_validator(mode="after")
-    def _volunteer_inflow(self) -> "Recruitment":
+    def _volunteer_inflow(self) -> Recruitment:
         """The bonus response multiplies the base rate: its largest value must stay a number of people."""
         ratio = max(s.value for s in self.bonus) / min(s.value for s in self.bonus_reference)
         base = max(s.value for s in self.volunteer_per_day)
@@ -438,7 +440,7 @@ class Scenario(Strict):
     cohorts: Cohorts = Field(default_factory=Cohorts)
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "Scenario":
+    def _not_empty(self) -> Scenario:
         initial = sum(getattr(self.population, c).size for c in CHANNELS)
         inflow = (
             max(s.value for s in self.recruitment.volunteer_per_day)
@@ -453,7 +455,7 @@ class Scenario(Strict):
         return self
 
     @model_validator(mode="after")
-    def _schedules_in_the_run(self) -> "Scenario":
+    def _schedules_in_the_run(self) -> Scenario:
         """A schedule's first step must take effect by the run's last day: before it the first
         value holds (model.schedules), so a schedule that starts after the run would apply a
         value meant for later to the whole run."""
@@ -467,7 +469,7 @@ class Scenario(Strict):
         return self
 
     @model_validator(mode="after")
-    def _ways_out(self) -> "Scenario":
+    def _ways_out(self) -> Scenario:
         """Deserters walk the route graph from their unit's front region towards a home region,
         or an exit region when they head abroad (`desertion.exit_share` > 0 and the graph has
         one): each front region must reach them, else its deserters could never leave it."""
@@ -499,14 +501,19 @@ class Scenario(Strict):
         return self
 
     def schedules(self) -> dict[str, list[Step]]:
-        """Every schedule of the scenario by its path."""
-        out = {f"policy.{name}": getattr(self.policy, name) for name in type(self.policy).model_fields}
-        out["casualties.intensity"] = self.casualties.intensity
-        out["recruitment.bonus"] = self.recruitment.bonus
-        out["recruitment.detentions_per_day"] = self.recruitment.detentions_per_day
-        out["recruitment.detainee_acceptance"] = self.recruitment.detainee_acceptance
-        if self.pursuit.level is not None:
-            out["pursuit.level"] = self.pursuit.level
+        """Every schedule of the scenario by its dotted path (found by walking the tree, so a
+        schedule added to the schema is never left out of the checks that use this)."""
+        out: dict[str, list[Step]] = {}
+
+        def walk(model: BaseModel, prefix: str) -> None:
+            for name in type(model).model_fields:
+                value = getattr(model, name)
+                if isinstance(value, list) and value and isinstance(value[0], Step):
+                    out[prefix + name] = value
+                elif isinstance(value, BaseModel):
+                    walk(value, f"{prefix}{name}.")
+
+        walk(self, "")
         return out
 
     @property

@@ -82,7 +82,7 @@ def make_manifest(scenario, *, seed: int, days: int, engine: str, wall_seconds: 
         "engine": engine,
         "versions": package_versions(),
         "wall_seconds": round(float(wall_seconds), 3),
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **extra,
     }
 

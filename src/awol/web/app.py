@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,7 +34,7 @@ from awol.web.levers import apply_levers, bundled_tree, counterfactuals, levers_
 from awol.web.middleware import BodyLimits
 from awol.web.results import SERIES, job_results, output_columns
 
-DEFAULT_MAX_WORK = 2e9  # soldier-days x runs; the full baseline (~1.4M soldiers x 1011 days) is ~1.4e9 per run
+DEFAULT_MAX_WORK = limits.WEB_JOB_WORK
 
 LeverPath = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -50,19 +50,19 @@ class JobRequest(BaseModel):
 
     scenario: str = Field(max_length=limits.MAX_NAME, description="Name of a bundled scenario (GET /api/scenarios).",
                           examples=["baseline"])
-    levers: dict[LeverPath, Union[StrictBool, float]] = Field(
+    levers: dict[LeverPath, StrictBool | float] = Field(
         default_factory=dict, max_length=100,
         description="Parameter values by dotted path, e.g. {\"policy.release_at_term[0].value\": 0.5}; at most 100.")
-    days: Optional[int] = Field(None, ge=1, le=5000, description="Days to simulate (default: the scenario's).")
+    days: int | None = Field(None, ge=1, le=5000, description="Days to simulate (default: the scenario's).")
     runs: int = Field(1, ge=1, le=50, description="Runs in the ensemble; run k's seed comes from (seed, k), as in `awol ensemble`.")
     scale: float = Field(1.0, gt=0, le=1, description="Multiply every size and inflow: 0.01 runs ~100x faster.")
-    seed: Optional[int] = Field(None, ge=0, lt=2**63, description="Base seed (default: the scenario's).")
+    seed: int | None = Field(None, ge=0, lt=2**63, description="Base seed (default: the scenario's).")
     engine: Literal[tuple(ENGINES)] = Field(DEFAULT_ENGINE, description="Simulation engine.")  # type: ignore[valid-type]
-    label: Optional[str] = Field(None, max_length=80, description="A name for the job in comparisons.")
-    compare_with: Optional[str] = Field(
+    label: str | None = Field(None, max_length=80, description="A name for the job in comparisons.")
+    compare_with: str | None = Field(
         None, max_length=limits.MAX_NAME, description="Run a paired comparison against this bundled scenario (the reference, e.g. \"baseline\"): "
                           "run k of both uses the same seed, as in `awol compare`.")
-    posterior: Optional[str] = Field(
+    posterior: str | None = Field(
         None, max_length=limits.MAX_NAME, description="With compare_with: draw the calibrated parameters from this bundled scenario's shipped "
                           "posterior (e.g. \"baseline\"); draw k is used in run k of both scenarios.")
 
@@ -70,7 +70,7 @@ class JobRequest(BaseModel):
 class ErrorDetail(BaseModel):
     """A refused request: a message (404, 409, 408, 413), or one entry per problem (422)."""
 
-    detail: Union[str, list[dict]]
+    detail: str | list[dict]
 
 
 ERRORS = {code: {"model": ErrorDetail, "description": text, "content": {"application/json": {}}} for code, text in (
@@ -210,6 +210,12 @@ def create_app(store: str | Path = "results/web", *, max_work: float = DEFAULT_M
         days = request.days or sc.simulation.days
         seed = sc.simulation.seed if request.seed is None else request.seed
         scenarios = [sc] + ([reference[0]] if reference else [])
+        if request.engine == "expected":
+            from awol.engines.expected import dependence
+
+            found = list(dict.fromkeys(p for s in scenarios for p in dependence(s)))
+            if found:
+                raise unprocessable([(["body", "engine"], request.engine, line) for line in found])
         try:  # a job's runs are made one at a time in this process
             check_memory([(s, days) for s in scenarios], request.engine)
         except MemoryNeedError as exc:

@@ -20,14 +20,13 @@ import traceback
 import uuid
 from pathlib import Path
 
-
 INTERRUPTED = "interrupted: the server stopped while this job was {status}; launch it again"
 JOB_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{6}")  # `JobStore.submit`: UTC date and time, 6 random hex digits
 
 
 def now() -> str:
     # Microseconds: jobs submitted within one second must still list in submission order.
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 class JobStore:
@@ -82,7 +81,7 @@ class JobStore:
     def submit(self, scenario, request: dict, tree: dict, reference: tuple | None = None) -> dict:
         """Queue a job: `request` as posted (recorded), `scenario` validated, `tree` its resolved tree;
         `reference` (scenario, tree) makes it a paired comparison against that scenario."""
-        job_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        job_id = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         kind = "compare" if reference is not None else "ensemble"
         runs = request["runs"] * (2 if reference is not None else 1)
         record = {"id": job_id, "kind": kind, "status": "queued", "created": now(), "started": None, "finished": None,

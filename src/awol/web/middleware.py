@@ -56,7 +56,7 @@ class BodyLimits:
                 return await receive()
             try:
                 message = await asyncio.wait_for(receive(), self.timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 state["answered"] = True
                 await _answer(send, 408, f"the request body did not arrive within {self.timeout:g} s")
                 return {"type": "http.disconnect"}

@@ -22,8 +22,28 @@ from awol.model import chain, contracts
 from awol.model import tallies as K
 from awol.model.observation import AWOL, DESERTION, DISOBEDIENCE
 from awol.model.states import (
-    ASSAULT, AT_LARGE, BY_CHECKPOINT, DETAINED, DIED, ESCAPED, ESCAPED_ABROAD, EXIT, HOME, HOSPITAL, IMPRISONED, KILLED,
-    LEAVE, LINE_PATHWAY, NOT_PROSECUTED, ON_LEAVE, PRISON, RELEASED, RETAINED, RETURNED, SERVING, SUSPENDED,
+    ASSAULT,
+    AT_LARGE,
+    BY_CHECKPOINT,
+    DETAINED,
+    DIED,
+    ESCAPED,
+    ESCAPED_ABROAD,
+    EXIT,
+    HOME,
+    HOSPITAL,
+    IMPRISONED,
+    KILLED,
+    LEAVE,
+    LINE_PATHWAY,
+    NOT_PROSECUTED,
+    ON_LEAVE,
+    PRISON,
+    RELEASED,
+    RETAINED,
+    RETURNED,
+    SERVING,
+    SUSPENDED,
     TREATMENT,
 )
 

@@ -18,17 +18,57 @@ from numba import njit
 
 from awol.engines.cohorts.arrivals import NO_OFFSET, arrival_cells
 from awol.engines.cohorts.table import (
-    ABSENCE_FIELDS, F_CE, F_CHANNEL, F_DEST, F_FLAG, F_HIDING, F_LEVEL, F_PATHWAY, F_PRIOR, F_REGION, F_ROLE,
-    F_SENTENCE, F_START, F_STATUS, F_UNIT, N_FIELDS, NO_TERM, TERM_DECIDED, CohortTable, check_size, find_or_add,
+    ABSENCE_FIELDS,
+    F_CE,
+    F_CHANNEL,
+    F_DEST,
+    F_FLAG,
+    F_HIDING,
+    F_LEVEL,
+    F_PATHWAY,
+    F_PRIOR,
+    F_REGION,
+    F_ROLE,
+    F_SENTENCE,
+    F_START,
+    F_STATUS,
+    F_UNIT,
+    N_FIELDS,
+    NO_TERM,
+    TERM_DECIDED,
+    CohortTable,
+    check_size,
+    find_or_add,
 )
 from awol.model import chain
 from awol.model import tallies as K
-from awol.model.rates import Aggregate, Dynamics, Plan
 from awol.model.observation import AWOL, DESERTION, DISOBEDIENCE
+from awol.model.rates import Aggregate, Dynamics, Plan
 from awol.model.states import (
-    ASSAULT, AT_LARGE, BY_CHECKPOINT, CHANNELS, DETAINED, DIED, ESCAPED, ESCAPED_ABROAD, EXIT, HOME, HOSPITAL,
-    IMPRISONED, KILLED, LEAVE, LINE_PATHWAY, NOT_PROSECUTED, ON_LEAVE, PRISON, RELEASED, RETAINED, RETURNED, SERVING,
-    SUSPENDED, TREATMENT,
+    ASSAULT,
+    AT_LARGE,
+    BY_CHECKPOINT,
+    CHANNELS,
+    DETAINED,
+    DIED,
+    ESCAPED,
+    ESCAPED_ABROAD,
+    EXIT,
+    HOME,
+    HOSPITAL,
+    IMPRISONED,
+    KILLED,
+    LEAVE,
+    LINE_PATHWAY,
+    NOT_PROSECUTED,
+    ON_LEAVE,
+    PRISON,
+    RELEASED,
+    RETAINED,
+    RETURNED,
+    SERVING,
+    SUSPENDED,
+    TREATMENT,
 )
 
 inline = njit(cache=True, inline="always")
