@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -121,6 +122,26 @@ def run_one(mutation: dict | None, keep: bool, niceness: int) -> dict:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def src_tree() -> str:
+    """The git tree of src/ as the scratch copies see it (HEAD's, or "dirty" if src/ has uncommitted changes)."""
+    dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True)
+    if dirty.stdout.strip():
+        return "dirty"
+    return subprocess.run(["git", "rev-parse", "HEAD:src"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
+def earlier(path: Path, mutations: list[dict], tree: str) -> dict[str, dict]:
+    """Results of an earlier run (`--resume`) made on the same src/ tree with the same mutation texts."""
+    if not path.is_file() or tree == "dirty":
+        return {}
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    if saved.get("src_tree") != tree:
+        return {}
+    texts = {m["name"]: [m["file"], m["find"], m["replace"]] for m in mutations} | {"none (control)": None}
+    return {r["name"]: r for r in saved["results"] if r["name"] in texts and r.get("mutation") == texts[r["name"]]
+            and r["status"] in ("caught", "passed", "SURVIVED")}
+
+
 def commit() -> str:
     """The commit the scratch copies were made from, and whether src/ differed from it."""
     done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
@@ -172,6 +193,8 @@ def main() -> int:
                         help="niceness of the test runs (default 10)")
     parser.add_argument("--budget-minutes", type=float, default=None,
                         help="start no run after this many minutes; the rest are reported as not run")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the results of the last run (results.json) made on the same src/ tree")
     parser.add_argument("--no-control", action="store_true", help="skip the unmutated control run")
     parser.add_argument("--keep", action="store_true", help="keep the scratch copies (their paths are in the log)")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
@@ -187,11 +210,20 @@ def main() -> int:
     jobs = ([] if args.no_control else [None]) + mutations
     by_name = {m["name"]: m for m in mutations}
     started = time.monotonic()
-    stamp = commit()
+    stamp, tree = commit(), src_tree()
+    kept = earlier(args.out.with_suffix(".json"), mutations, tree) if args.resume else {}
+    # Mutations marked `first` run first (a run cut short by the budget still covers every mechanism).
+    waiting = sorted((m for m in jobs if ("none (control)" if m is None else m["name"]) not in kept),
+                     key=lambda m: m is not None and not m.get("first", False))
 
     def write(text: str) -> None:
         if args.only:
             return
+        args.out.with_suffix(".json").write_text(json.dumps(dict(src_tree=tree, results=[
+            {k: r[k] for k in ("name", "status", "caught_by", "seconds")}
+            | {"mutation": None if r["name"] == "none (control)" else
+               [by_name[r["name"]][k] for k in ("file", "find", "replace")]}
+            for r in results]), indent=1) + "\n", encoding="utf-8")
         args.out.write_text(
             "# Mutants: which behavioural test catches each broken mechanism\n\n"
             f"Written by `make mutants` (tools/mutants/run.py) on {dt.date.today().isoformat()}, commit {stamp}. "
@@ -203,8 +235,9 @@ def main() -> int:
     def in_budget() -> bool:
         return args.budget_minutes is None or (time.monotonic() - started) / 60 < args.budget_minutes
 
-    results: list[dict] = []
-    waiting = list(jobs)
+    results: list[dict] = list(kept.values())
+    for r in results:
+        print(f"kept from the last run: {r['name']}: {r['status']} {r['caught_by']}", flush=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         running = set()
         while waiting or running:
