@@ -91,5 +91,12 @@ fuzz: $(STAMP)
 footprint: $(STAMP)
 	$(BIN)/python benchmarks/footprint/measure.py
 
+# Semantic mutations of the model (tools/mutants/mutations.toml), each run against the behavioural tests
+# (tests/mechanisms) in a scratch copy of src/ with its own Numba cache; prints which test caught each and
+# writes tools/mutants/results.md; fails if any survived or was not run. Options through MUTANTS, e.g.
+# make mutants MUTANTS="--jobs 1 --nice 15 --budget-minutes 60" (tools/mutants/run.py --help).
+mutants: $(STAMP)
+	$(BIN)/python tools/mutants/run.py $(MUTANTS)
+
 clean:
 	rm -rf $(VENV) results .pytest_cache

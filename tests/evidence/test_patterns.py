@@ -1,122 +1,123 @@
-"""The report's claims as patterns of the calibrated baseline and its variants (C1-C7).
+"""The ODD's patterns (docs/ODD.md, section 1) in the bundled baseline, with tolerances stated here.
 
-"Calibrated" means the bundled baseline with each calibrated parameter set to its
-posterior median (`scenarios/baseline.posterior.json`); variants change only what
-they name on top of it. Each pattern compares R seeds per arm of a 2 % scale model
-with the cohort engine: the difference of means must exceed 4 standard errors of
-the difference (Welch), in the claimed direction. A wrong sign or a broken link
-fails; noise alone passes with probability < 1e-4.
+The tolerances were set before the baseline was run against them (by the task that wrote these
+tests, issue #13): the force on duty within the published range of each date; killed and
+wounded per day within ±25 % of each monthly UK Defence Intelligence figure; more than half of
+the prosecuted absences opened by 3 Apr 2023 longer than a month. The figures are read from
+`data/manpower.csv` and `data/absences.csv`, where each has its source. One full-scale run of
+the baseline with its own seed (the cohort engine); at that size the sampling error of every
+quantity here is below 1 %, so the tolerances are about the model, not the draw. Patterns the
+baseline misses are marked xfail (strict) with the value it gives, so that they are reported,
+not tuned away, and a model change that meets them shows up.
+
+"Force in the war zone" is read as the soldiers on duty (serving or held past term): not those
+in hospital, on leave at home, absent, detained or imprisoned.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-import awol
-from awol.evidence.nowcast import read_posterior
-from awol.scenario.load import BUNDLED_DIR, scenario_from_tree
-from awol.scenario.provenance import set_path
-from tests.scenarios import small_tree
-from tests.stats import assert_greater
+from tests.mechanisms.design import baseline_run
 
 pytestmark = pytest.mark.slow
 
-SEEDS = range(1, 9)
-DAYS = 640          # to mid 2024: the adaptive response, the 2024 detainee laws and the force target all act
-SCALE = 0.02
+DATA = Path(__file__).resolve().parents[2] / "src" / "awol" / "data"
+LAST_DAY = dt.date(2025, 6, 30)      # the baseline's last day
+KW_TOLERANCE = 0.25
+DURATION_BINS = ("under_3_days", "3_to_10_days", "11_to_30_days", "31_to_90_days", "91_to_180_days", "over_180_days")
 
 
-def posterior_medians() -> dict:
-    """Weighted median of each calibrated parameter, as scenario edits (a change point as its date, a schedule
-    scale as the scaled steps); error-model parameters do not touch the scenario."""
-    from awol.evidence.posterior import draw_edits
-
-    path = BUNDLED_DIR / "baseline.posterior.json"
-    doc = read_posterior(path)
-    values = np.asarray(doc["particles"]["values"], float)
-    weights = np.asarray(doc["particles"]["weights"], float)
-    medians = []
-    for j in range(values.shape[1]):
-        order = np.argsort(values[:, j])
-        cumulative = np.cumsum(weights[order]) / weights.sum()
-        medians.append(float(values[order, j][np.searchsorted(cumulative, 0.5)]))
-    edits, _ = draw_edits(doc, small_tree(scale=SCALE, days=DAYS), medians)
-    return edits
+def rows(name: str, quantity: str) -> list[dict]:
+    with open(DATA / name, newline="", encoding="utf-8") as handle:
+        return [r for r in csv.DictReader(handle) if r["quantity"] == quantity and r["use"] == "pattern"]
 
 
-MEDIANS = posterior_medians()
+def dates(d) -> np.ndarray:
+    return d["date"].astype("datetime64[D]")
 
 
-def calibrated(name: str = "baseline", **overrides) -> dict:
-    """The scaled-down variant at the posterior medians, then `overrides` (dotted paths with `__`)."""
-    tree = small_tree(name, scale=SCALE, days=DAYS)
-    for path, value in MEDIANS.items():
-        set_path(tree, path, value)
-    for path, value in overrides.items():
-        set_path(tree, path.replace("__", "."), value)
-    return tree
+def mean_over(d, column: str, first: dt.date, last: dt.date) -> float:
+    days = (dates(d) >= np.datetime64(first)) & (dates(d) <= np.datetime64(last))
+    assert days.any(), (first, last)
+    return float(np.asarray(d[column], float)[days].mean())
 
 
-def runs(tree: dict) -> list:
-    scenario = scenario_from_tree(tree)
-    return [awol.simulate(scenario, seed=s, engine="cohorts") for s in SEEDS]
+def month(year: int, m: int) -> tuple[dt.date, dt.date]:
+    first = dt.date(year, m, 1)
+    return first, (dt.date(year + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
 
 
-@pytest.fixture(scope="module")
-def baseline():
-    return runs(calibrated())
+# ---------------------------------------------------------------- force in the war zone
+
+FORCE = [  # (month, low, high): the published range around that month (figures in data/manpower.csv)
+    pytest.param((2023, 12), 450_000, 617_000, id="Dec 2023"),   # Ukrainian intelligence; Russian claim, 14 Dec
+    pytest.param((2024, 6), 470_000, 700_000, id="Jun 2024"),    # Ukrainian intelligence, early 2024; claim, 14 Jun
+    pytest.param((2025, 6), 600_000, 700_000, id="Jun 2025",     # Zelensky, Jan 2025; foreign intelligence, Jul
+                 marks=pytest.mark.xfail(strict=True, reason="the baseline has 806,000 on duty in Jun 2025 "
+                                                             "(seed 20220924), above 700,000")),
+]
 
 
-def test_calibrated_values_are_inside_their_priors():
-    doc = read_posterior(BUNDLED_DIR / "baseline.posterior.json")
-    for row in doc["posterior"]:
-        low, high = row["prior"]
-        assert low <= row["q50"] <= high, row["path"]
+def test_the_force_bounds_are_figures_of_the_data():
+    figures = set()
+    for r in rows("manpower.csv", "force_in_war_zone"):
+        figures |= {float(r[k]) for k in ("value", "low", "high") if r[k]}
+    for param in FORCE:
+        _, low, high = param.values
+        assert {low, high} <= figures, (low, high)
 
 
-def test_forced_retention_raises_desertion(baseline):
-    """C1-C3: against honouring contracts, retention past term fills up and desertions rise."""
-    honour = runs(calibrated("honour-contracts"))
-    assert_greater([d["retained_past_term"].iloc[-1] for d in baseline],
-                   [d["retained_past_term"].iloc[-1] for d in honour], "retained past term")
-    assert_greater([d["new_desertions"].sum() for d in baseline],
-                   [d["new_desertions"].sum() for d in honour], "desertions")
+@pytest.mark.parametrize(("when", "low", "high"), FORCE)
+def test_the_force_on_duty_lies_in_the_published_range(when, low, high):
+    force = mean_over(baseline_run(1.0), "on_duty", *month(*when))
+    assert low <= force <= high, force
 
 
-def test_desertions_drive_pursuit_and_pursuit_drives_captures(baseline):
-    """C4: more desertion → more search units and checkpoints (adaptive rule) → more captures.
+# ---------------------------------------------------------------- killed and wounded per day
 
-    The push is a threefold base desertion hazard. With the adaptive rule switched
-    off, the same push leaves the pursuit where it was: the link runs through M4.
-    """
-    base = MEDIANS.get("desertion.base_per_day", 3e-5)
-    pushed = runs(calibrated(desertion__base_per_day=3 * base))
-    assert_greater([d["new_desertions"].sum() for d in pushed], [d["new_desertions"].sum() for d in baseline],
-                   "desertions")
-    assert_greater([d["search_units"].iloc[-1] for d in pushed], [d["search_units"].iloc[-1] for d in baseline],
-                   "search units at the end")
-    assert_greater([d["checkpoints"].iloc[-1] for d in pushed], [d["checkpoints"].iloc[-1] for d in baseline],
-                   "checkpoints at the end")
-    assert_greater([d["captures"].sum() for d in pushed], [d["captures"].sum() for d in baseline], "captures")
-    fixed = runs(calibrated(desertion__base_per_day=3 * base, pursuit__adaptive__enabled=False))
-    assert all(np.ptp(d["search_units"]) == 0 and np.ptp(d["checkpoints"]) == 0 for d in fixed)
+KW_MISSED = {"2023-11-01": "the baseline has 688 a day in Nov 2023 (seed 20220924), 26 % below 931"}
 
 
-def test_returned_deserters_die_faster_than_the_never_deserted(baseline):
-    """C2, C5: deaths per soldier-day on duty, returned deserters against the rest, paired by run."""
-    returned = np.array([d["deaths_returned"].sum() / d["on_duty_returned"].sum() for d in baseline])
-    never = np.array([(d["deaths"].sum() - d["deaths_returned"].sum())
-                      / (d["on_duty"].sum() - d["on_duty_returned"].sum()) for d in baseline])
-    diff = returned - never
-    assert diff.mean() > 4 * diff.std(ddof=1) / np.sqrt(len(diff)), (returned, never)
+def kw_params():
+    out = []
+    for r in rows("manpower.csv", "killed_and_wounded_per_day"):
+        first, last = dt.date.fromisoformat(r["period_from"]), dt.date.fromisoformat(r["period_to"])
+        if not r["value"] or last > LAST_DAY:
+            continue
+        marks = [pytest.mark.xfail(strict=True, reason=KW_MISSED[r["period_from"]])] if r["period_from"] in KW_MISSED \
+            else []
+        out.append(pytest.param(first, last, float(r["value"]), id=first.strftime("%b %Y"), marks=marks))
+    return out
 
 
-def test_detainee_recruitment_lowers_the_mobilisation_needed():
-    """C6-C7: holding the same force target, detainee contracts replace mobilisation."""
-    detainees = runs(calibrated("detainee-recruitment"))
-    mobilising = runs(calibrated("mobilisation-instead"))
-    assert_greater([d["recruits_mobilised"].sum() for d in mobilising],
-                   [d["recruits_mobilised"].sum() for d in detainees], "men mobilised")
-    assert_greater([d["recruits_detainee"].sum() for d in detainees],
-                   [d["recruits_detainee"].sum() for d in mobilising], "detainees recruited")
+@pytest.mark.parametrize(("first", "last", "published"), kw_params())
+def test_killed_and_wounded_per_day_within_a_quarter_of_the_uk_figure(first, last, published):
+    d = baseline_run(1.0)
+    per_day = mean_over(d, "deaths", first, last) + mean_over(d, "wounds", first, last)
+    assert abs(per_day / published - 1) <= KW_TOLERANCE, (per_day, published)
+
+
+def test_every_month_of_the_run_with_a_figure_is_checked():
+    assert len(kw_params()) >= 8
+
+
+# ---------------------------------------------------------------- how long prosecuted absences lasted
+
+@pytest.mark.xfail(strict=True, reason="the baseline gives 0.32 of the absences prosecuted by 3 Apr 2023 longer "
+                                       "than a month (seed 20220924), against more than half")
+def test_more_than_half_of_the_early_prosecuted_absences_lasted_over_a_month():
+    """Mediazona, 11 Apr 2023: in more than half of the 629 AWOL cases received by courts by 3 Apr 2023 the
+    man had been away for over a month. The model's prosecutions opened by that day, by days at large."""
+    (row,) = [r for r in rows("absences.csv", "share_awol_cases_absence_over_1_month")
+              if r["period_to"] == "2023-04-03"]
+    d = baseline_run(1.0)
+    by = dates(d) <= np.datetime64(row["period_to"])
+    opened = {b: d[f"cases_opened_after_{b}"][by].sum() for b in DURATION_BINS}
+    share = sum(opened[b] for b in DURATION_BINS[3:]) / sum(opened.values())
+    assert share > float(row["low"]), share
