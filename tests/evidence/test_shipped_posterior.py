@@ -9,13 +9,11 @@ import pytest
 from awol.evidence.posterior import model_stamp, read_posterior
 from awol.scenario.load import BUNDLED_DIR
 
-SHIPPED = ["baseline.posterior.json", "baseline.2024-08.posterior.json"]
+SHIPPED = ["baseline.posterior.json"]
+# baseline.2024-08.posterior.json (the time split that `make posterior` also writes) is not shipped yet: the
+# dashboard and the nowcast use only the baseline posterior, and the split's fit is part of issue #14's open work.
 
 
-# Until the lead declares the model final and runs `make posterior`, the shipped posterior is the old ABC fit
-# (no stamp) and the time-split one does not exist: both fail, as they should. strict=True turns the rebuild
-# into a failure too, so this marker is removed with the rebuild.
-@pytest.mark.xfail(strict=True, reason="shipped posteriors predate the model rewrite: run `make posterior`")
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_posterior_matches_the_model(name):
     doc = read_posterior(BUNDLED_DIR / name)
