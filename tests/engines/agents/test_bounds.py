@@ -17,11 +17,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from awol.engines.agents.bounds import bound_tables, fit_bounds, largest_factors
+from awol.engines.agents.bounds import at_large_classes, bound_tables, fit_bounds, largest_factors
 from awol.model import chain
 from awol.model.desertion import tolerance_factor
 from awol.model.rates import Aggregate, Dynamics, make_plan
-from awol.model.states import AT_LARGE, CHANNELS, DETAINED, HOSPITAL, LEAVE, ON_LEAVE, RETAINED, SERVING, TREATMENT
+from awol.model.states import CHANNELS, DETAINED, HOSPITAL, LEAVE, ON_LEAVE, RETAINED, SERVING, TREATMENT
 from tests.scenarios import small_scenario
 
 DAYS = 30
@@ -48,12 +48,10 @@ def _member_factors(scenario) -> list[np.ndarray]:
 
 
 def _largest_probability(rates, status, role, channel, unit, factors) -> float:
-    if status == AT_LARGE:
-        return 1.0
     if status == DETAINED:
         return chain.detention_ends(rates)
-    if status == ON_LEAVE:
-        return max(chain.leave_ends(rates, LEAVE), chain.leave_ends(rates, TREATMENT))
+    if status == ON_LEAVE:  # the class of a soldier on leave is keyed by the kind of leave (`bounds.leave_kind`)
+        return chain.leave_ends(rates, LEAVE if role == 0 else TREATMENT)
     if status == HOSPITAL:
         return sum(chain.class_events(rates, status, role, channel, unit, 1.0))
     return max(sum(chain.class_events(rates, status, role, channel, unit, f)) for f in factors[channel])
@@ -85,6 +83,8 @@ def test_every_soldiers_probability_is_below_his_class_bound_and_raised_bounds_a
     dynamics = Dynamics(plan)
     B = bound_tables(plan, DAYS, units)
     class_size = np.ones((DETAINED + 1, 3, 3, units), dtype=np.int64)  # every class holds soldiers
+    at_large_size = np.ones(at_large_classes(plan), dtype=np.int64)
+    moves = plan.geography.movement()
     stats = np.zeros(4, dtype=np.int64)
     factors = _member_factors(sc)
     strength = float(plan.initial_size.sum()) / units
@@ -96,12 +96,17 @@ def test_every_soldiers_probability_is_below_his_class_bound_and_raised_bounds_a
         agg = Aggregate(at_large_by_region=at_large, on_duty_by_unit=np.full(units, strength * state["strength"]),
                         desertions_by_unit=deserted, on_duty=strength * units)
         rates = dynamics.rates(t, agg)
-        before = B.candidate.copy()
-        redraw = fit_bounds(t, rates, B, class_size, stats)
-        raised = B.candidate > before
+        before, before_at_large = B.candidate.copy(), B.at_large.candidate.copy()
+        redraw = fit_bounds(t, rates, B, class_size, at_large_size, moves, stats)
+        raised, raised_at_large = B.candidate > before, B.at_large.candidate > before_at_large
         np.testing.assert_array_equal(B.dirty, raised)
-        assert redraw == bool(raised.any())
-        for s in (SERVING, RETAINED, HOSPITAL, ON_LEAVE, AT_LARGE, DETAINED):
+        np.testing.assert_array_equal(B.at_large.dirty, raised_at_large)
+        assert redraw == bool(raised.any() or raised_at_large.any())
+        for g, d, k in np.ndindex(B.at_large.candidate.shape):  # at large: (region, destination, hiding level)
+            found, returns, dies, move = chain.at_large_events(rates, g, k)
+            p = found + returns + dies + (move if chain.moves_on(moves.next_hop[d, g], g) else 0.0)
+            assert p <= B.at_large.candidate[g, d, k] * (1 + 1e-12), (t, g, d, k, p, B.at_large.candidate[g, d, k])
+        for s in (SERVING, RETAINED, HOSPITAL, ON_LEAVE, DETAINED):
             for r in range(3):
                 for c in range(3):
                     for u in range(units):
@@ -118,6 +123,8 @@ def test_an_empty_class_is_never_marked_for_redrawing():
     class_size = np.zeros((DETAINED + 1, 3, 3, units), dtype=np.int64)
     class_size[SERVING, 1, 0, 0] = 5
     agg = Aggregate(np.zeros(plan.geography.n_regions), np.full(units, 100.0), np.zeros(units), 100.0 * units)
-    assert fit_bounds(0, Dynamics(plan).rates(0, agg), B, class_size, np.zeros(4, dtype=np.int64))
-    assert B.dirty.sum() == 1 and B.dirty[SERVING, 1, 0, 0]
+    nobody_at_large = np.zeros(at_large_classes(plan), dtype=np.int64)
+    assert fit_bounds(0, Dynamics(plan).rates(0, agg), B, class_size, nobody_at_large, plan.geography.movement(),
+                      np.zeros(4, dtype=np.int64))
+    assert B.dirty.sum() == 1 and B.dirty[SERVING, 1, 0, 0] and not B.at_large.dirty.any()
     assert (B.candidate[: DETAINED + 1] > 0).sum() > 1  # the other bounds were fitted all the same
