@@ -22,7 +22,7 @@ test: $(STAMP) browser
 
 # The dashboard's answers (Q1-Q6), computed ahead at full scale from the shipped posterior and written to
 # src/awol/scenarios/baseline.answers.json with a stamp of what they came from (docs/web.md). About
-# 10 minutes on the 2-core machine. Run it again after changing the posterior, a scenario or the model:
+# 610 full-scale runs, an hour or more on the 2-core machine. Run it again after changing the posterior, a scenario or the model:
 # the dashboard and tests/evidence/test_answers.py say when the shipped file is stale.
 answers: $(STAMP)
 	nice -n 10 $(BIN)/python -m awol.evidence.answers baseline --workers 2 --work-dir results/answers-work
