@@ -12,6 +12,7 @@ import pytest
 
 from awol.evidence.posterior import model_stamp, read_posterior
 from awol.evidence.priors import declared_priors
+from awol.evidence.simulator import HIDDEN
 from tests.command import invoke
 
 sbi = pytest.importorskip("sbi", reason="needs the `inference` extra: pip install -e '.[inference]'")
@@ -55,7 +56,7 @@ def test_npe_posterior_is_the_same_for_one_and_two_workers(tmp_path, small_file,
     assert "--method" in doc["provenance"]["command"] and doc["provenance"]["data_hash"]
     assert {r["name"] for r in doc["posterior"]} >= {"prosecution_change", "relay_sd"}
     assert all(r["width_ratio"] > 0 for r in doc["posterior"])
-    assert len(doc["prior_predictive"]["hidden"]) == 12
+    assert len(doc["prior_predictive"]["hidden"]) == len(HIDDEN)
 
     again = invoke("nowcast", tmp_path / "one.json", "--draws", "3", "--format", "json")
     assert again.exit_code == 0, again.stderr

@@ -48,7 +48,9 @@ def file_digest(path: str | Path) -> str:
 def posterior_draws(posterior: str | Path, n: int, *, seed: int | None = None) -> pd.DataFrame:
     """`n` parameter vectors drawn by weight from a posterior (with replacement), one row per draw.
 
-    Columns are the calibrated parameters' dotted paths. `seed` defaults to the
+    Columns are the calibrated scenario parameters' dotted paths; the observation error
+    model's parameters (kind other than "path"), which no scenario holds, are left out.
+    `seed` defaults to the
     calibration's seed + 1, as for the nowcast. `attrs` records where the draws came
     from (`source`, `sha256`, `seed`), which `compare` stores in its manifest.
     """
@@ -59,7 +61,8 @@ def posterior_draws(posterior: str | Path, n: int, *, seed: int | None = None) -
     seed = int(doc["seed"]) + 1 if seed is None else int(seed)
     values = np.asarray(doc["particles"]["values"], dtype=float)
     chosen = choose_particles(np.asarray(doc["particles"]["weights"], dtype=float), int(n), seed)
-    table = pd.DataFrame(values[chosen], columns=[p["path"] for p in doc["parameters"]])
+    keep = [j for j, p in enumerate(doc["parameters"]) if p.get("kind", "path") == "path"]
+    table = pd.DataFrame(values[chosen][:, keep], columns=[doc["parameters"][j]["path"] for j in keep])
     table.attrs.update(source=str(path), sha256=file_digest(path), seed=seed, scenario=doc["scenario"]["name"])
     return table
 
