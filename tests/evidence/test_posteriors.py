@@ -43,3 +43,19 @@ def test_nowcast_at_the_top_level_accepts_a_bundled_name():
     assert result["until"] == "2022-10-20" and len(result["hidden"]) > 5
     assert result["scenario"].name == "baseline"
     assert {"q05", "q25", "q50", "q75", "q95"} <= set(result["hidden"].columns)
+
+
+def test_draws_for_comparisons_hold_only_scenario_parameters():
+    """The observation error model's parameters (kind other than "path") are fitted but no scenario holds them:
+    a draw applied to a policy scenario must not carry them (the dashboard's Q2-Q5 failed on `relay_sd`)."""
+    from awol.evidence.posterior import read_posterior
+    from awol.evidence.posteriors import posterior_draws, posterior_path
+    from awol.experiments import design
+    from awol.scenario.load import load_scenario
+
+    doc = read_posterior(posterior_path("baseline"))
+    paths = {p["path"] for p in doc["parameters"] if p.get("kind", "path") == "path"}
+    assert len(paths) < len(doc["parameters"])  # the shipped posterior does fit error-model parameters
+    draws = posterior_draws("baseline", 2)
+    assert set(draws.columns) == paths
+    design.point_scenario(load_scenario("honour-contracts"), draws.iloc[0].to_dict())
