@@ -383,6 +383,21 @@ def _parameter_rows(parameters: pd.DataFrame | None, runs: int | None) -> tuple[
     return len(parameters), rows
 
 
+def _not_levers(row: dict, sc, reference) -> dict:
+    """The drawn values of `row` except those at paths where `sc` differs from `reference` (its levers)."""
+    from awol.scenario.edits import parameter_value
+
+    kept = {}
+    for path, value in row.items():
+        try:
+            lever = parameter_value(sc.raw, path) != parameter_value(reference.raw, path)
+        except Exception:  # a path the scenario lacks: point_scenario names it
+            lever = False
+        if not lever:
+            kept[path] = value
+    return kept
+
+
 def compare(
     scenarios: list[Scenario | str | Path],
     *,
@@ -421,8 +436,10 @@ def compare(
     _check_memory(scs, days, engine, runs * len(scs), executor, workers, dask)
     base_seed = scs[0].simulation.seed
     out = Path(out or default_out("compare-" + "-".join(names)))
-    # Validate every (scenario, draw) before anything runs or is written.
-    trees = [[design.point_scenario(sc, row).raw if row else sc.raw for row in rows] for sc in scs]
+    # Validate every (scenario, draw) before anything runs or is written. A policy keeps its own levers: a
+    # drawn parameter that the scenario sets differently from the reference is the policy, not the draw's.
+    trees = [[design.point_scenario(sc, _not_levers(row, sc, scs[0])).raw if row else sc.raw for row in rows]
+             for sc in scs]
     manifest = {
         "kind": "compare", "scenarios": names, "scenario_hashes": [s.hash for s in scs], "base_seed": base_seed,
         "runs": runs, "days": days or scs[0].simulation.days, "engine": engine,
