@@ -56,11 +56,11 @@ QUESTIONS = (
 # Nowcast quantity (evidence.predictive.HIDDEN label) → the run summary whose drivers Q6 measures.
 DRIVEN_BY = {
     "retained past term": "final_retained_past_term",
-    "deserters at large": "final_deserters_at_large",
+    "absent without leave": "final_deserters_at_large",
     "on duty": "final_on_duty",
     "imprisoned": "final_imprisoned",
-    "desertions (total)": "total_new_desertions",
-    "captures (total)": "total_captures",
+    "absences begun (total)": "total_new_desertions",
+    "caught (total)": "total_captures",
     "returned to the front (total)": "total_returned_to_front",
     "prosecutions opened (total)": "total_cases_opened",
     "deaths (total)": "total_deaths",
