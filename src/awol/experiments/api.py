@@ -383,7 +383,7 @@ def _parameter_rows(parameters: pd.DataFrame | None, runs: int | None) -> tuple[
     return len(parameters), rows
 
 
-def _not_levers(row: dict, sc, reference) -> dict:
+def without_levers(row: dict, sc, reference) -> dict:
     """The drawn values of `row` except those at paths where `sc` differs from `reference` (its levers)."""
     from awol.scenario.edits import parameter_value
 
@@ -438,7 +438,7 @@ def compare(
     out = Path(out or default_out("compare-" + "-".join(names)))
     # Validate every (scenario, draw) before anything runs or is written. A policy keeps its own levers: a
     # drawn parameter that the scenario sets differently from the reference is the policy, not the draw's.
-    trees = [[design.point_scenario(sc, _not_levers(row, sc, scs[0])).raw if row else sc.raw for row in rows]
+    trees = [[design.point_scenario(sc, without_levers(row, sc, scs[0])).raw if row else sc.raw for row in rows]
              for sc in scs]
     manifest = {
         "kind": "compare", "scenarios": names, "scenario_hashes": [s.hash for s in scs], "base_seed": base_seed,
