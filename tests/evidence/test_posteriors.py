@@ -27,9 +27,11 @@ def test_draws_follow_the_weights(tmp_path):
     path.write_text(json.dumps(doc))
     n = 2000
     table = posterior_draws(path, n, seed=5)
-    assert list(table.columns) == [p["path"] for p in doc["parameters"]] and len(table) == n
-    second = (table.to_numpy() == np.asarray(two[1])).all(axis=1)
-    assert ((table.to_numpy() == np.asarray(two[0])).all(axis=1) | second).all()  # every row is a particle
+    keep = [j for j, p in enumerate(doc["parameters"]) if p.get("kind", "path") == "path"]  # scenario parameters
+    assert list(table.columns) == [doc["parameters"][j]["path"] for j in keep] and len(table) == n
+    first, second = (np.asarray(particle)[keep] for particle in two)
+    second = (table.to_numpy() == second).all(axis=1)
+    assert ((table.to_numpy() == first).all(axis=1) | second).all()  # every row is a particle
     sd = np.sqrt(n * 0.8 * 0.2)
     assert abs(second.sum() - 0.8 * n) < 4 * sd  # binomial: 4 standard errors
     assert posterior_draws(path, n, seed=5).equals(table)  # reproducible from the seed
