@@ -64,7 +64,7 @@ def test_npe_posterior_is_the_same_for_one_and_two_workers(tmp_path, small_file,
     assert {r["set_by"] for r in rows if r["group"] == "hidden"} <= {"prior", "data"}
 
     held = doc["bank_nowcast"]
-    assert 1 <= held["effective_runs"] <= 50 and len(held["hidden"]) == 12
+    assert 1 <= held["effective_runs"] <= 50 and len(held["hidden"]) == len(HIDDEN)
     fast = invoke("nowcast", tmp_path / "one.json", "--from-bank", "--format", "json")
     assert fast.exit_code == 0, fast.stderr
     hidden = [r for r in json.loads(fast.stdout)["rows"] if r["group"] == "hidden"]
