@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test browser bench bench-throughput answers clean posterior sbc abc-check bench-inference soak fuzz footprint mutants
+.PHONY: demo test browser bench bench-throughput bench-versions answers clean posterior sbc abc-check bench-inference soak fuzz footprint mutants
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ bench: $(BENCH_STAMP)
 
 bench-throughput: $(STAMP)
 	$(BIN)/python benchmarks/throughput/run.py --runs 16 --repeats 4 --q2-draws 100 --memory-batch 25
+
+# Versions side by side (benchmarks/versions): the code before the shared chain (5542ada), the chain (9e2f951)
+# and this checkout, in CPU time, with issue 12's rules; about 15 minutes on 2 cores. VERSIONS="a b ..." for others.
+VERSIONS ?= 5542ada 9e2f951 HEAD
+bench-versions: $(STAMP)
+	$(BIN)/python benchmarks/versions/run.py $(VERSIONS)
 
 # Inference (docs/what-the-data-imply.md): the .venv plus the `inference` extra (CPU torch from /opt/wheels, sbi).
 # One simulation bank (results/inference/bank) serves the posteriors, the time splits and SBC; each target
