@@ -54,3 +54,13 @@ def test_coverage_of_a_too_narrow_posterior_is_below_nominal():
     cov = coverage(ranks(theta, draws), L, [0.5, 0.9])
     # with half the true spread, the 90 % interval covers P(|Z| < 1.645 / 2) = 0.59
     assert np.all(np.abs(cov[1] - 0.59) < 4 * np.sqrt(0.59 * 0.41 / N))
+
+
+def test_a_coverage_on_the_edge_of_the_tolerance_is_within():
+    """170 of 200 truths inside the 90 % interval is 0.85, the edge of ±5 points: within; 169 is not."""
+    draws = 99
+    inside, outside = 50, 0  # ranks 50 (centre) are inside every central interval; rank 0 outside all of them
+    for n_in, expected in ((170, True), (169, False)):
+        r = np.array([[inside]] * n_in + [[outside]] * (200 - n_in))
+        ok = verdict(r, draws, 10, 0.0, [0.9], 0.05)["coverage_ok"]
+        assert bool(ok[0, 0]) is expected, n_in

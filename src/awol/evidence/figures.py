@@ -60,8 +60,16 @@ def predictive_figure(doc: dict, title: str | None = None):
     return fig
 
 
-def sbc_svgs(result: dict) -> dict[str, str]:
-    """Rank histograms (one panel per parameter) and the expected-coverage curve of an SBC result, as SVG files."""
+def sbc_svgs(result: dict, tolerance: float | None = None) -> dict[str, str]:
+    """Rank histograms (one panel per parameter) and the expected-coverage curve of an SBC result, as SVG files.
+
+    The coverage plot shades the declared tolerance around the diagonal (method.yaml's
+    `coverage_tolerance` unless `tolerance` is given), so a reader sees at once where a
+    parameter's intervals cover less, or more, than they say."""
+    if tolerance is None:
+        from awol.evidence.calibrate import method_rules
+
+        tolerance = float(method_rules()["sbc"]["coverage_tolerance"])
     params = result["parameters"]
     cols, pw, ph = 5, 180, 120
     rows = (len(params) + cols - 1) // cols
@@ -107,15 +115,26 @@ def sbc_svgs(result: dict) -> dict[str, str]:
         'font-family="sans-serif" font-size="11">',
         '<rect width="100%" height="100%" fill="white"/>',
         '<text x="10" y="16" font-size="13" font-weight="bold">Expected coverage (SBC)</text>',
+        f'<text x="10" y="30" fill="#555">grey: ±{tolerance * 100:.0f} points of nominal; thin: each parameter; '
+        'thick: their mean</text>',
+        f'<polygon points="{sx(0)},{sy(tolerance)} {sx(1 - tolerance)},{sy(1)} {sx(1)},{sy(1)} '
+        f'{sx(1)},{sy(1 - tolerance)} {sx(tolerance)},{sy(0)} {sx(0)},{sy(0)}" fill="#e8e8e8"/>',
         f'<line x1="{sx(0)}" y1="{sy(0)}" x2="{sx(1)}" y2="{sy(1)}" stroke="#999" stroke-dasharray="4"/>',
-        f'<text x="{size / 2 - 40}" y="{size - 8}">nominal level</text>',
+        f'<text x="{size / 2 - 40}" y="{size - 6}">nominal level</text>',
         f'<text x="4" y="{size / 2}" transform="rotate(-90 10 {size / 2})">empirical coverage</text>',
     ]
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        svg.append(f'<text x="{sx(tick) - 8:.1f}" y="{sy(0) + 14:.1f}" fill="#555">{tick:g}</text>')
+        svg.append(f'<text x="{sx(0) - 24:.1f}" y="{sy(tick) + 4:.1f}" fill="#555">{tick:g}</text>')
+    empirical = [list(row) for row in curve["empirical"]]
     for j in range(len(params)):
         points = " ".join(
-            f"{sx(level):.1f},{sy(row[j]):.1f}" for level, row in zip(curve["levels"], curve["empirical"], strict=True)
+            f"{sx(level):.1f},{sy(row[j]):.1f}" for level, row in zip(curve["levels"], empirical, strict=True)
         )
-        svg.append(f'<polyline points="{points}" fill="none" stroke="#1f5fa8" stroke-opacity="0.5"/>')
+        svg.append(f'<polyline points="{points}" fill="none" stroke="#1f5fa8" stroke-opacity="0.4"/>')
+    mean = " ".join(f"{sx(level):.1f},{sy(sum(row) / len(row)):.1f}"
+                    for level, row in zip(curve["levels"], empirical, strict=True))
+    svg.append(f'<polyline points="{mean}" fill="none" stroke="#0b2f5a" stroke-width="2.5"/>')
     svg.append("</svg>")
     return {"sbc-ranks.svg": "\n".join(out) + "\n", "sbc-coverage.svg": "\n".join(svg) + "\n"}
 
