@@ -44,9 +44,9 @@ def main(argv: list[str]) -> None:
     elif task == "warm":
         sizes = [int(n) for n in argv[2:]]
         baseline = load_scenario(tree / "src" / "awol" / "scenarios" / "baseline.yaml")
-        for engine in ENGINES:  # compiled code loaded before anything is timed
-            simulate(reference.scenario(1000, 3, 0), seed=0, days=3, engine=engine)
-            simulate(baseline, seed=0, days=3, engine=engine)
+        for engine in ENGINES:  # compiled code loaded before anything is timed: whole runs, since some
+            simulate(reference.scenario(1000, 365, 0), seed=0, days=365, engine=engine)  # kernels are first
+            simulate(baseline, seed=0, engine=engine)  # called late in a run (compiled then, without a warm cache)
         models = {n: reference.scenario(n, 365, 1) for n in sizes}  # built before the clock starts
         out["reference"] = {
             engine: {str(n): timed(lambda n=n, engine=engine: simulate(models[n], seed=1, days=365, engine=engine))
