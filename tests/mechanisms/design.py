@@ -134,6 +134,14 @@ def run(scenario, seed: int = 1, engine: str = DEFAULT_ENGINE):
 
 # ---------------------------------------------------------------- statistics
 
+def on_days(steps, days: int = DAYS) -> np.ndarray:
+    """A schedule given as (value, first day) steps, as the daily values the model reads on each day."""
+    out = np.empty(days)
+    for value, first in steps:
+        out[first:] = value
+    return out
+
+
 def z_binomial(events, trials, p) -> float:
     """The z of `events` successes against the expectation of independent trials with probabilities `p`
     (arrays summed over days: E = Σ n p, Var = Σ n p (1 − p))."""

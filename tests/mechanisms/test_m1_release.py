@@ -17,21 +17,13 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
 import pytest
 
-from tests.mechanisms.design import design, run, schedule, z_binomial
+from tests.mechanisms.design import design, on_days, run, schedule, z_binomial
 
 RELEASE = ((0.8, 0), (0.2, 100))
 ASSAULT_RETAINED = 0.3
 DAYS = 200
-
-
-def schedule_on_days(steps, days: int) -> np.ndarray:
-    values = np.empty(days)
-    for value, first in steps:
-        values[first:] = value
-    return values
 
 
 def terms_design(channel: str = "volunteer", **overrides):
@@ -53,7 +45,7 @@ def terms_run(engine: str = "cohorts"):
 def test_m1_release_at_term_follows_the_schedule_period_by_period(engine):
     d = terms_run(engine)
     ended = d["released_at_term"] + d["retained_at_term"]
-    p = schedule_on_days(RELEASE, DAYS)
+    p = on_days(RELEASE, DAYS)
     for period in (slice(0, 100), slice(100, DAYS)):
         assert ended[period].sum() > 500, "the design must end enough terms in each period"
         z = z_binomial(d["released_at_term"][period], ended[period], p[period])

@@ -18,7 +18,7 @@ import functools
 import numpy as np
 import pytest
 
-from tests.mechanisms.design import design, run, schedule, yesterday, z_binomial
+from tests.mechanisms.design import design, on_days, run, schedule, yesterday, z_binomial
 
 ROLES = ("rear", "line", "assault")
 DEATH = {"rear": 1e-4, "line": 1e-3, "assault": 5e-3}
@@ -27,13 +27,6 @@ INTENSITY = ((0.5, 0), (1.5, 100))
 RECOVERY, DISCHARGE, CONVALESCENT, CONVALESCENT_DAYS = 20.0, 0.2, 0.5, 30.0
 DAYS = 200
 LATER = slice(1, None)   # days with a previous day
-
-
-def intensity() -> np.ndarray:
-    out = np.empty(DAYS)
-    for value, first in INTENSITY:
-        out[first:] = value
-    return out
 
 
 @functools.cache
@@ -53,7 +46,7 @@ def casualties_run(engine: str = "cohorts"):
 @pytest.mark.parametrize("engine", ["cohorts", "agents"])
 def test_m2_deaths_and_wounds_follow_each_roles_hazard_times_intensity(engine):
     d = casualties_run(engine)
-    level = intensity()
+    level = on_days(INTENSITY, DAYS)
     rates = {}
     for r in ROLES:
         exposed = yesterday(d[f"on_duty_{r}"])[LATER]

@@ -27,7 +27,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.mechanisms.design import design, run, schedule, yesterday, z_binomial
+from tests.mechanisms.design import design, on_days, run, schedule, yesterday, z_binomial
 
 DAYS = 200
 SEARCH_FRONT, SEARCH_REAR, SEARCH_K, SEARCH_MAX = 5.0, 20.0, 10.0, 0.05
@@ -36,13 +36,6 @@ LEVEL = ((1.0, 0), (2.0, 100))       # pursuit level: search units and police at
 AMNESTY = ((0.0, 0), (0.5, 120))
 FOUR_REGIONS = [{"name": "front", "kind": "front"}, {"name": "occupied", "kind": "occupied"},
                 {"name": "home", "kind": "home"}, {"name": "abroad", "kind": "exit"}]
-
-
-def on_days(steps) -> np.ndarray:
-    out = np.empty(DAYS)
-    for value, first in steps:
-        out[first:] = value
-    return out
 
 
 @functools.cache
@@ -79,7 +72,7 @@ def test_m5_each_pathway_starts_where_it_should_and_leave_absentees_meet_no_fron
 @pytest.mark.parametrize("engine", ["cohorts", "agents"])
 def test_m5_search_capture_rises_with_search_units_per_absent_man(engine):
     d = regions_run(engine)
-    level = on_days(LEVEL)
+    level = on_days(LEVEL, DAYS)
     assert np.allclose(d["search_units"], (SEARCH_FRONT + SEARCH_REAR) * level)
     absent = yesterday(d["at_large_line"])[1:]            # all of them at the front
     p = SEARCH_MAX * (1 - np.exp(-SEARCH_K * SEARCH_FRONT * level[1:] / (absent + 1)))
@@ -91,7 +84,7 @@ def test_m5_search_capture_rises_with_search_units_per_absent_man(engine):
 @pytest.mark.parametrize("engine", ["cohorts", "agents"])
 def test_m5_police_find_men_at_home_at_their_rate_times_the_pursuit_level(engine):
     d = regions_run(engine)
-    found = HOME_DETECTION * on_days(LEVEL)[1:]
+    found = HOME_DETECTION * on_days(LEVEL, DAYS)[1:]
     z = z_binomial(d["ended_leave_police"][1:], yesterday(d["at_large_leave"])[1:], found)
     assert abs(z) <= 4, z
 
@@ -101,8 +94,8 @@ def test_m5_voluntary_return_and_death_at_large_follow_their_rates_and_the_amnes
     """Men absent after leave, at home: come back with (1 − p_police)·v(t), v raised by the amnesty from day
     120; die with (1 − p_police)(1 − v(t))·δ."""
     d = regions_run(engine)
-    police = HOME_DETECTION * on_days(LEVEL)[1:]
-    back = np.minimum(1.0, RETURN * (1 + (RETURN_MULTIPLIER - 1) * on_days(AMNESTY)[1:]))
+    police = HOME_DETECTION * on_days(LEVEL, DAYS)[1:]
+    back = np.minimum(1.0, RETURN * (1 + (RETURN_MULTIPLIER - 1) * on_days(AMNESTY, DAYS)[1:]))
     absent = yesterday(d["at_large_leave"])[1:]
     for days in (slice(0, 119), slice(119, None)):    # before and under the amnesty
         z = z_binomial(d["ended_leave_returned"][1:][days], absent[days], ((1 - police) * back)[days])

@@ -22,7 +22,7 @@ import functools
 import numpy as np
 import pytest
 
-from tests.mechanisms.design import design, run, schedule, yesterday, z_binomial
+from tests.mechanisms.design import design, on_days, run, schedule, yesterday, z_binomial
 
 DAYS = 200
 SHORT_FIRST, LONG = 0.1, 0.6
@@ -57,13 +57,6 @@ PROSECUTION, SUSPENDED, ASSAULT_BACK, DETENTION = 0.42, 0.6, 0.5, 5.0
 AMNESTY = ((0.0, 0), (0.5, 100))
 
 
-def amnesty() -> np.ndarray:
-    out = np.empty(DAYS)
-    for value, first in AMNESTY:
-        out[first:] = value
-    return out
-
-
 @functools.cache
 def sentences_run(engine: str = "cohorts"):
     scenario = design(
@@ -83,7 +76,7 @@ def detention_exits(d) -> np.ndarray:
 @pytest.mark.parametrize("engine", ["cohorts", "agents"])
 def test_m6_prosecution_falls_with_the_amnesty_and_suspended_sentences_keep_men_out_of_prison(engine):
     d = sentences_run(engine)
-    keep = 1 - amnesty()
+    keep = 1 - on_days(AMNESTY, DAYS)
     z = z_binomial(d["cases_opened"], d["flow_at_large_to_detained"], PROSECUTION * keep)
     assert abs(z) <= 4, ("prosecuted", z)
     # the sentence is decided when detention begins: exits before the amnesty, and 60 days after it
@@ -100,7 +93,7 @@ def test_m6_prosecution_falls_with_the_amnesty_and_suspended_sentences_keep_men_
 def test_m6_men_back_from_detention_go_to_assault_roles_as_declared(engine):
     """Nobody is in an assault role before: every move to assault on return is counted."""
     d = sentences_run(engine)
-    z = z_binomial(d["sent_to_assault_on_return"], d["returned_to_front"], ASSAULT_BACK * (1 - amnesty()))
+    z = z_binomial(d["sent_to_assault_on_return"], d["returned_to_front"], ASSAULT_BACK * (1 - on_days(AMNESTY, DAYS)))
     assert abs(z) <= 4, z
 
 

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from tests.mechanisms.design import START, design, run, schedule, z_poisson
+from tests.mechanisms.design import START, design, on_days, run, schedule, z_poisson
 from tests.stats import assert_greater
 
 DAYS = 200
@@ -27,13 +27,6 @@ VOLUNTEERS = ((300.0, 0), (800.0, 100))
 BONUS_RATIO, ELASTICITY = 2.0, 0.5
 DETENTIONS, ACCEPTANCE = 500.0, ((0.3, 0), (0.6, 50))
 WAVE_START, WAVE_SIZE, WAVE_DAYS = 20, 10_000, 30
-
-
-def on_days(steps) -> np.ndarray:
-    out = np.empty(DAYS)
-    for value, first in steps:
-        out[first:] = value
-    return out
 
 
 @functools.cache
@@ -53,7 +46,7 @@ def recruitment_run():
 
 def test_m7_volunteers_arrive_at_the_scheduled_rate_times_the_bonus_response():
     d = recruitment_run()
-    rate = on_days(VOLUNTEERS) * BONUS_RATIO**ELASTICITY
+    rate = on_days(VOLUNTEERS, DAYS) * BONUS_RATIO**ELASTICITY
     for period in (slice(0, 100), slice(100, None)):
         z = z_poisson(d["recruits_volunteer"][period], rate[period])
         assert abs(z) <= 4, (period, z)
@@ -61,7 +54,7 @@ def test_m7_volunteers_arrive_at_the_scheduled_rate_times_the_bonus_response():
 
 def test_c6_detainees_sign_at_detentions_times_acceptance():
     d = recruitment_run()
-    rate = DETENTIONS * on_days(ACCEPTANCE)
+    rate = DETENTIONS * on_days(ACCEPTANCE, DAYS)
     for period in (slice(0, 50), slice(50, None)):
         z = z_poisson(d["recruits_detainee"][period], rate[period])
         assert abs(z) <= 4, (period, z)
