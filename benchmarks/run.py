@@ -32,6 +32,7 @@ sys.path.insert(0, str(HERE / "stream"))
 
 import implementations as impl  # noqa: E402
 import triad  # noqa: E402
+from machine import cpu_name  # noqa: E402
 
 ENGINES = ("awol-agents", "awol-cohorts")
 
@@ -126,14 +127,7 @@ def cohort_bytes_per_day(n: int, seed: int, days: int) -> dict | None:
 # ---------------------------------------------------------------- machine
 
 def machine() -> dict:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_name()
     import numba
 
     versions = {}

@@ -48,6 +48,10 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent))
+
+from machine import cpu_name  # noqa: E402
+
 TARGET_RUNS_PER_MINUTE = 1000   # issue #17, on 2 cores (stretch 10,000)
 TARGET_Q2_SECONDS = 15.0        # issue #17: 2 × 100 posterior draws on 2 cores
 TARGET_Q2_DRAWS = 100
@@ -297,14 +301,7 @@ def memory_per_batch(batch: int) -> dict:
 # ---------------------------------------------------------------- report
 
 def machine() -> dict:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_name()
     versions = {}
     for pkg in ("awol", "numpy", "numba", "pandas", "loky"):
         try:

@@ -35,15 +35,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent))
+
+from machine import cpu_name  # noqa: E402
+
 ENGINES = ("agents", "cohorts")
 RULES = {"reference": 1.10, "baseline": 1.0, "compile": 1.25}  # largest ratio to the first version allowed
-
-
-def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
 
 
 def git(*args: str) -> str:
